@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BasketConfig(AppConfig):
+    name = "basket"
+    verbose_name = "Baskets"

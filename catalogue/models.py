@@ -1,0 +1,58 @@
+"""The shop: packages (which grant entitlements) and traded services."""
+
+from django.db import models
+from django.db.models import Q
+
+
+class ProductKind(models.TextChoices):
+    PACKAGE = "package", "Package"
+    TRADED_SERVICE = "traded_service", "Traded service"
+
+
+class Product(models.Model):
+    kind = models.CharField(max_length=20, choices=ProductKind.choices)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    summary = models.CharField(max_length=300, blank=True)
+    description = models.TextField(blank=True)
+    member_price = models.DecimalField(max_digits=10, decimal_places=2)
+    non_member_price = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Leave empty when only members may buy it.",
+    )
+    members_only = models.BooleanField(default=False)
+    haringey_only = models.BooleanField(default=False, help_text="Only for Haringey settings.")
+    membership_year = models.PositiveSmallIntegerField(
+        help_text="The membership year it covers: 2026 = 2026/27."
+    )
+    invoicing_body = models.ForeignKey("billing.InvoicingBody", on_delete=models.PROTECT)
+    # What a package grants: free places on events in these categories during its year.
+    covers_categories = models.ManyToManyField("events.Category", blank=True, related_name="packages")
+    places_limit = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Delegate places it covers; empty = unlimited."
+    )
+    needs_approval = models.BooleanField(
+        default=False, help_text="Staff approve each purchase before it takes effect."
+    )
+    is_active = models.BooleanField(default=True, help_text="Shown in the shop.")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["kind", "position", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(member_price__gte=0)
+                & (Q(non_member_price__isnull=True) | Q(non_member_price__gte=0)),
+                name="product_prices_not_negative",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_package(self) -> bool:
+        return self.kind == ProductKind.PACKAGE

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("portal.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("events/", include("events.urls")),
+    path("packages/", include("catalogue.urls")),
+    path("membership/", include("memberships.urls")),
+    path("basket/", include("basket.urls")),
+    path("back-office/", admin.site.urls),
+]

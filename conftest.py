@@ -1,0 +1,121 @@
+"""Test set-up shared by every app: fast hashing, outbox emails, Chromium for browser tests,
+the axe-core helper, and PostgreSQL-only concurrency tests."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+AXE_PATH = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Concurrency tests need real row locks: they run on PostgreSQL (CI's second pass)."""
+    if settings.IS_POSTGRES:
+        return
+    kept, deselected = [], []
+    for item in items:
+        (deselected if item.get_closest_marker("postgres") else kept).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+
+
+def pytest_report_header(config):
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    note = "" if settings.IS_POSTGRES else " (PostgreSQL-only concurrency tests run in CI's second pass)"
+    return f"database: {engine}{note}"
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "notifications.backends.OutboxBackend"
+    settings.OUTBOX_DIR = tmp_path / "outbox"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def outbox(db):
+    """Emails sent so far (newest last), as stored by the local outbox backend."""
+    from notifications.models import OutboxEmail
+
+    class Outbox:
+        def all(self):
+            return list(OutboxEmail.objects.order_by("id"))
+
+        def to(self, address: str):
+            return [m for m in self.all() if address.lower() in m.to.lower().splitlines()]
+
+        def __len__(self):
+            return OutboxEmail.objects.count()
+
+    return Outbox()
+
+
+# --- Browser tests ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture
+def axe():
+    """axe(page) runs axe-core on the page and fails on serious or critical violations."""
+
+    def check(page, *, context: str = "") -> list[dict]:
+        page.add_script_tag(path=str(AXE_PATH))
+        result = page.evaluate("async () => await axe.run()")
+        bad = [v for v in result["violations"] if v.get("impact") in ("serious", "critical")]
+        assert not bad, f"axe found serious/critical violations on {context or page.url}:\n" + json.dumps(
+            [
+                {
+                    "id": v["id"],
+                    "impact": v["impact"],
+                    "help": v["help"],
+                    "nodes": [n["target"] for n in v["nodes"]][:5],
+                }
+                for v in bad
+            ],
+            indent=2,
+        )
+        return result["violations"]
+
+    return check
+
+
+@pytest.fixture
+def login_page(live_server):
+    """login_page(page, email, password) logs in through the real form."""
+
+    def login(page, email: str, password: str):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Email address").fill(email)
+        page.get_by_label("Password", exact=True).fill(password)
+        page.get_by_role("button", name="Log in").click()
+
+    return login

@@ -1,0 +1,5 @@
+from django.shortcuts import render
+
+
+def info(request):
+    return render(request, "memberships/info.html")
