@@ -56,3 +56,54 @@ class Product(models.Model):
     @property
     def is_package(self) -> bool:
         return self.kind == ProductKind.PACKAGE
+
+
+class EntitlementStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+    DECLINED = "declined", "Declined"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Entitlement(models.Model):
+    """What a school holds by buying a product for a membership year: free places on events in
+    the product's categories (optionally limited). Read with catalogue.entitlements."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="entitlements")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="entitlements")
+    membership_year = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=20, choices=EntitlementStatus.choices)
+    places_limit = models.PositiveIntegerField(null=True, blank=True, help_text="Empty = unlimited.")
+    places_used = models.PositiveIntegerField(default=0)
+    order_line = models.ForeignKey(
+        "orders.OrderLine", null=True, blank=True, on_delete=models.PROTECT, related_name="entitlements"
+    )
+    decided_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-membership_year", "product__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "product", "membership_year"],
+                condition=~Q(status__in=["declined", "cancelled"]),
+                name="one_entitlement_per_school_product_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(places_limit__isnull=True) | Q(places_used__lte=models.F("places_limit")),
+                name="entitlement_places_within_limit",
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "membership_year", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.school}: {self.product} ({self.membership_year})"
+
+    @property
+    def places_left(self) -> int | None:
+        if self.places_limit is None:
+            return None
+        return max(self.places_limit - self.places_used, 0)

@@ -128,7 +128,14 @@ class Booking(models.Model):
     delegate_name = models.CharField(max_length=150)
     delegate_email = models.EmailField()
     status = models.CharField(max_length=12, choices=BookingStatus.choices)
-    entitlement_used = models.BooleanField(default=False, help_text="A package place paid for this delegate.")
+    entitlement = models.ForeignKey(
+        "catalogue.Entitlement",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bookings",
+        help_text="The package place that made this delegate free.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 

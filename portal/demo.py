@@ -531,7 +531,7 @@ def load_nearly_full(ctx: dict) -> None:
     hep = InvoicingBody.objects.get(code="hep")
     for index in (1, 6, 11, 17, 25):
         event = Event.objects.get(pk=ctx["events"][index].pk)
-        key = f"demo-nearly-full-{event.slug}"
+        key = f"demo-nearly-full-{event.slug[:40]}"
         if Order.objects.filter(idempotency_key=key).exists():
             continue
         taken = event.capacity - (1 if index % 2 else 2) if index != 25 else event.capacity
