@@ -23,6 +23,7 @@ GUEST = None
 
 def buyer_for(school, *, on: dt.date | None = None) -> Buyer:
     """Load what pricing needs to know about a school (a fixed number of queries)."""
+    from catalogue.entitlements import entitlements_for
     from memberships.selectors import is_member
 
     day = on or timezone.localdate()
@@ -33,4 +34,5 @@ def buyer_for(school, *, on: dt.date | None = None) -> Buyer:
         is_member=is_member(school, on=day),
         is_haringey=school.is_haringey,
         on=day,
+        entitlements=tuple(entitlements_for(school, on=day)),
     )
