@@ -133,7 +133,7 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not bool
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE: dict = {
-    # Each app registers its periodic jobs here; see docs/background-jobs.md.
+    # Each app registers its periodic jobs here; see docs/0002-background-jobs.md.
     "memberships-send-reminders": {
         "task": "memberships.tasks.send_membership_reminders",
         "schedule": crontab(hour=7, minute=0),
