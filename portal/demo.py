@@ -464,10 +464,10 @@ def load_events(ctx: dict) -> None:
             slug=slug,
             defaults=dict(
                 title=title,
-                summary=f"A practical session for {category_name.lower()} on {subject_name.lower()}.",
+                summary=f"A practical session on {subject_name.lower()} for {category_name}.",
                 description=(
                     f"<p>A practical, research-informed session on {subject_name.lower()} "
-                    f"for {category_name.lower()}.</p><ul><li>Evidence and examples</li>"
+                    f"for {category_name}.</p><ul><li>Evidence and examples</li>"
                     "<li>Time to plan with colleagues</li></ul>"
                 ),
                 capacity=capacity,
