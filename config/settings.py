@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "events",
     "basket",
     "orders",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -137,6 +138,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "memberships-send-reminders": {
         "task": "memberships.tasks.send_membership_reminders",
         "schedule": crontab(hour=7, minute=0),
+    },
+    "memberships-refresh-statuses": {
+        "task": "memberships.tasks.refresh_membership_statuses",
+        "schedule": crontab(hour=0, minute=10),
     },
 }
 

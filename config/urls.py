@@ -8,5 +8,6 @@ urlpatterns = [
     path("packages/", include("catalogue.urls")),
     path("membership/", include("memberships.urls")),
     path("basket/", include("basket.urls")),
+    path("api/", include("api.urls")),
     path("back-office/", admin.site.urls),
 ]
