@@ -578,6 +578,10 @@ def load_nearly_full(ctx: dict) -> None:
 # Each app appends its loader; they run in this order inside one transaction.
 LOADERS = [load_schools, load_users, load_memberships, load_catalogue, load_events, load_nearly_full]
 
+from memberships.demo import load_member_schools  # noqa: E402
+
+LOADERS.append(load_member_schools)
+
 
 def load_demo() -> dict:
     ctx: dict = {}
