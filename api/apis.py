@@ -60,4 +60,6 @@ def membership_quote(request):
         new_joiner=_flag(params, "new_joiner"),
     )
     quote = membership_quote_for_year(facts, year=_year(params))
-    return JsonResponse({**quote.as_dict(), "year_label": year_label(quote.year)})
+    return JsonResponse(
+        {**quote.as_dict(), "year_label": year_label(quote.year)}, json_dumps_params={"ensure_ascii": False}
+    )

@@ -57,3 +57,20 @@ def load_member_schools(ctx: dict) -> None:
             )
             if y == year:
                 _place_order(membership=membership, quote=quote, actor=None, now=now)
+    _complete_demo_member(schools[DEMO_MEMBER_SCHOOL], year=year, now=now)
+
+
+def _complete_demo_member(school, *, year: int, now) -> None:
+    """The demo member's membership (portal.demo) gets its working, payment date and order."""
+    from pricing.membership import membership_quote_for_school
+
+    from .services import _place_order
+
+    membership = Membership.objects.filter(school=school, year=year, order__isnull=True).first()
+    if membership is None:
+        return
+    quote = membership_quote_for_school(school, year=year).quote
+    membership.quote_working = quote.working()
+    membership.payment_due_date = membership.payment_due_date or year_start(year)
+    membership.save(update_fields=["quote_working", "payment_due_date"])
+    _place_order(membership=membership, quote=quote, actor=None, now=now)

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from django import forms
 
-from pricing.membership import SchoolFacts
+from portal.errors import DomainError
+from pricing.membership import SchoolFacts, pupils_checked
 from schools.models import LocalAuthority, Phase
 
 from .years import year_label
@@ -69,6 +70,15 @@ class FeeCalculatorForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.default_year = default_year
         self.fields["year"].choices = [(y, year_label(y)) for y in years]
+
+    def clean_pupils(self) -> str:
+        """Report a bad pupil count alongside the other fields (the rule is pricing's)."""
+        value = self.cleaned_data.get("pupils", "")
+        try:
+            pupils_checked(value, required=False)
+        except DomainError as error:
+            raise forms.ValidationError(error.message, code=error.code)
+        return value
 
     def clean_year(self) -> int:
         return self.cleaned_data.get("year") or self.default_year

@@ -167,7 +167,8 @@ def pupils_from(value) -> Decimal | None:
     return pupils
 
 
-def _checked_pupils(value, *, required: bool) -> Decimal | None:
+def pupils_checked(value, *, required: bool) -> Decimal | None:
+    """A pupil count the quote accepts (or None when missing and not `required`); else an error."""
     pupils = pupils_from(value)
     if pupils is None:
         if required:
@@ -218,12 +219,12 @@ def membership_quote(facts: SchoolFacts, schedule: PriceSchedule | None) -> Memb
     year = schedule.year
 
     if facts.phase in FIXED_PRICE_PHASES:
-        _checked_pupils(facts.pupils, required=False)  # a count, if given, must still be sensible
+        pupils_checked(facts.pupils, required=False)  # a count, if given, must still be sensible
         price = money(schedule.further_education_price)
         line = Adjustment("fixed", f"Further-education provider: fixed price {format_gbp(price)}", price)
         return MembershipQuote(membership_type, year, "fixed", (line,), price)
 
-    pupils = _checked_pupils(facts.pupils, required=True)
+    pupils = pupils_checked(facts.pupils, required=True)
     rate = money(schedule.rate_per_pupil)
     subtotal = money(pupils * rate)
     lines = [Adjustment("per_pupil", f"{_pupils_label(pupils)} FTE pupils × {format_gbp(rate)}", subtotal)]

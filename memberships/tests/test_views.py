@@ -97,6 +97,7 @@ def test_calculator_errors_are_summarised_and_linked_to_fields(client, prices):
     assert "There is a problem" in body
     assert '<a href="#id_phase">Select the school&#x27;s phase.</a>' in body
     assert '<a href="#id_local_authority">Select where the school is.</a>' in body
+    assert '<a href="#id_pupils">The number of FTE pupils cannot be negative.</a>' in body
     assert "£" not in body.split("There is a problem")[1].split("</form>")[1]  # no price shown
 
     body = client.get(
