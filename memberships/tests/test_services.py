@@ -330,3 +330,21 @@ def test_two_people_renewing_at_once_get_one_membership():
     assert sorted(results) == ["exists", "ok"]
     assert Membership.objects.filter(school=school, year=2027).count() == 1
     assert Order.objects.count() == 1
+
+
+def test_status_command_and_beat_schedule(db, settings):
+    from io import StringIO
+
+    from celery import current_app
+    from django.core.management import call_command
+
+    MembershipFactory(year=2026, status=MembershipStatus.ACTIVE)
+    out = StringIO()
+    call_command("refresh_membership_statuses", "--date", "2027-09-01", stdout=out)
+    assert "1 lapsed" in out.getvalue()
+    assert Membership.objects.get().status == MembershipStatus.LAPSED
+    import memberships.tasks  # noqa: F401  (registers the tasks)
+
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        if entry["task"].startswith("memberships."):
+            assert entry["task"] in current_app.tasks
