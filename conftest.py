@@ -17,6 +17,12 @@ AXE_PATH = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 
 def pytest_collection_modifyitems(config, items):
     """Concurrency tests need real row locks: they run on PostgreSQL (CI's second pass)."""
+    # Transactional tests flush the database afterwards, taking the rows data migrations made
+    # (invoicing bodies, reminder schedule) with them: each restores them first.
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and "serialized_rollback" not in marker.kwargs:
+            item.add_marker(pytest.mark.django_db(**marker.kwargs, serialized_rollback=True), append=False)
     if settings.IS_POSTGRES:
         return
     kept, deselected = [], []
@@ -31,6 +37,19 @@ def pytest_report_header(config):
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     note = "" if settings.IS_POSTGRES else " (PostgreSQL-only concurrency tests run in CI's second pass)"
     return f"database: {engine}{note}"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """Keep the snapshot of the migrated database (taken for `serialized_rollback`) on every
+    connection object: once Playwright runs, later tests get a new one without it."""
+    from django.db import connection
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    contents = getattr(connection, "_test_serialized_contents", None)
+    if contents is not None:
+        BaseDatabaseWrapper._test_serialized_contents = contents
+    yield
 
 
 @pytest.fixture(autouse=True)

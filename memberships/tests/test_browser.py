@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts.tests.factories import PASSWORD, UserFactory
 from memberships.years import membership_year_for, next_financial_year_start, year_label
@@ -34,15 +35,15 @@ def test_business_manager_uses_the_calculator_then_renews_paying_from_1_april(
 
     # The public membership page leads to the calculator.
     page.goto(f"{live_server.url}/membership/")
-    assert page.get_by_role("heading", name="Membership", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="Membership", exact=True)).to_be_visible()
     axe(page, context="membership page")
     page.get_by_role("link", name="Work out your school's fee with the membership fee calculator").click()
-    assert page.get_by_role("heading", name="Membership fee calculator").is_visible()
+    expect(page.get_by_role("heading", name="Membership fee calculator")).to_be_visible()
     axe(page, context="calculator")
 
     # Submitting nothing explains what is missing.
     page.get_by_role("button", name="Calculate the fee").click()
-    assert page.get_by_role("alert").get_by_text("Select the school's phase.").is_visible()
+    expect(page.get_by_role("alert").get_by_text("Select the school's phase.")).to_be_visible()
     axe(page, context="calculator with errors")
 
     page.get_by_label("Primary").check()
@@ -51,27 +52,27 @@ def test_business_manager_uses_the_calculator_then_renews_paying_from_1_april(
     page.get_by_role("group", name="Is the school newly joining?").get_by_label("No").check()
     page.get_by_label("Haringey").check()
     page.get_by_role("button", name="Calculate the fee").click()
-    assert page.get_by_role("heading", name=f"£7,980.00 for {year_label(year)}").is_visible()
-    assert page.get_by_role("cell", name="420 FTE pupils × £19.00").is_visible()
+    expect(page.get_by_role("heading", name=f"£7,980.00 for {year_label(year)}")).to_be_visible()
+    expect(page.get_by_role("cell", name="420 FTE pupils × £19.00")).to_be_visible()
     axe(page, context="calculator with a quote")
 
     # Log in and renew from the dashboard.
     login_page(page, "business@tiverton.example", PASSWORD)
     page.get_by_role("navigation", name="Dashboard").get_by_role("link", name="Memberships").click()
-    assert page.get_by_role("heading", name="Memberships", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="Memberships", exact=True)).to_be_visible()
     axe(page, context="memberships dashboard")
     page.get_by_role("button", name=f"Renew for {year_label(year + 1)}").click()
-    assert page.get_by_role("heading", name=f"Renew membership for {year_label(year + 1)}").is_visible()
+    expect(page.get_by_role("heading", name=f"Renew membership for {year_label(year + 1)}")).to_be_visible()
     axe(page, context="renewal page")
     page.get_by_label(re.compile(rf"^From 1 April {pay_from.year}")).check()
     page.get_by_role("button", name="Place order for £7,980.00").click()
 
     # Back on the dashboard: the new year, pending, with its price, payment date and order.
-    assert page.get_by_text(f"Membership for {year_label(year + 1)} is ordered").is_visible()
+    expect(page.get_by_text(f"Membership for {year_label(year + 1)} is ordered")).to_be_visible()
     row = page.get_by_role("row").filter(has_text=year_label(year + 1))
-    assert row.get_by_text("Pending").is_visible()
-    assert row.get_by_text("£7,980.00").is_visible()
-    assert row.get_by_text(f"1 April {pay_from.year}").is_visible()
-    assert row.get_by_text(re.compile(rf"M{year + 1}-\d{{5}}")).is_visible()
-    assert page.get_by_role("button", name=re.compile("Renew for")).count() == 0
+    expect(row.get_by_text("Pending")).to_be_visible()
+    expect(row.get_by_text("£7,980.00")).to_be_visible()
+    expect(row.get_by_text(f"1 April {pay_from.year}")).to_be_visible()
+    expect(row.get_by_text(re.compile(rf"M{year + 1}-\d{{5}}"))).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("Renew for"))).to_have_count(0)
     axe(page, context="dashboard after renewing")
