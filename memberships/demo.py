@@ -56,7 +56,9 @@ def load_member_schools(ctx: dict) -> None:
                 recorded_by_staff=True,
             )
             if y == year:
-                _place_order(membership=membership, quote=quote, actor=None, now=now)
+                _place_order(
+                    membership=membership, working=quote.working(), reason=quote.headline, actor=None, now=now
+                )
     _complete_demo_member(schools[DEMO_MEMBER_SCHOOL], year=year, now=now)
 
 
@@ -73,4 +75,4 @@ def _complete_demo_member(school, *, year: int, now) -> None:
     membership.quote_working = quote.working()
     membership.payment_due_date = membership.payment_due_date or year_start(year)
     membership.save(update_fields=["quote_working", "payment_due_date"])
-    _place_order(membership=membership, quote=quote, actor=None, now=now)
+    _place_order(membership=membership, working=quote.working(), reason=quote.headline, actor=None, now=now)

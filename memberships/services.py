@@ -13,7 +13,12 @@ from django.utils import timezone
 
 from accounts.policy import Action, can
 from portal.errors import Conflict, InvalidInput, NotAllowed
-from pricing.membership import MembershipQuote, membership_quote_for_school, pupils_from
+from pricing.membership import (
+    MembershipQuoteError,
+    membership_quote_for_school,
+    membership_type_for,
+    pupils_from,
+)
 from pricing.money import format_gbp, money
 
 from .models import (
@@ -79,7 +84,7 @@ def _default_invoicing_body():
     return body
 
 
-def _place_order(*, membership: Membership, quote: MembershipQuote, actor, now: dt.datetime):
+def _place_order(*, membership: Membership, working: list[dict], reason: str, actor, now: dt.datetime):
     """The order (on account, placed) with one membership line carrying the price snapshot."""
     from orders.models import LineKind, Order, OrderLine, OrderStatus, PaymentMethod
 
@@ -109,8 +114,8 @@ def _place_order(*, membership: Membership, quote: MembershipQuote, actor, now: 
         unit_price=membership.price,
         discount=Decimal("0.00"),
         total=membership.price,
-        price_reason=quote.headline,
-        price_working=quote.working(),
+        price_reason=reason,
+        price_working=working,
         invoicing_body=_default_invoicing_body(),
     )
     membership.order = order
@@ -144,38 +149,49 @@ def _create_membership(
                 f"{school.name} already holds a membership for {year_label(year)}. "
                 "You can see it on the dashboard under Memberships."
             )
-        school_quote = membership_quote_for_school(school, year=year)
-        quote = school_quote.quote
-        starts_on = max(year_start(year), today)
+        try:
+            quote = membership_quote_for_school(school, year=year).quote
+        except MembershipQuoteError:
+            if price is None:
+                raise
+            quote = None  # staff set the price: no census figure or settings needed
+        working = quote.working() if quote else []
+        reason = quote.headline if quote else ""
+        if price is not None and (quote is None or money(price) != quote.total):
+            working.append(
+                {
+                    "code": "staff_price",
+                    "label": "Price set by partnership staff",
+                    "amount": f"{money(price):.2f}",
+                }
+            )
+            reason = "Price set by partnership staff"
+        # A school ordering mid-year is a member from that day; staff record whole years.
+        starts_on = year_start(year) if recorded_by_staff else max(year_start(year), today)
         membership = Membership(
             school=school,
             year=year,
-            membership_type=MembershipType(quote.membership_type),
-            status=MembershipStatus.ACTIVE if starts_on <= today else MembershipStatus.PENDING,
+            membership_type=MembershipType(
+                quote.membership_type if quote else membership_type_for(school.local_authority)
+            ),
             price=money(price) if price is not None else quote.total,
-            quote_working=quote.working(),
+            quote_working=working,
             payment_due=payment_due,
             payment_due_date=payment_due_date_for(school, payment_due, today=today),
             starts_on=starts_on,
             ordered_by=actor if getattr(actor, "pk", None) else None,
             recorded_by_staff=recorded_by_staff,
         )
-        if price is not None and money(price) != quote.total:
-            membership.quote_working = [
-                *quote.working(),
-                {
-                    "code": "staff_price",
-                    "label": "Price set by partnership staff",
-                    "amount": f"{money(price):.2f}",
-                },
-            ]
+        membership.status = membership.status_on(today)
         try:
             with transaction.atomic():
                 membership.save()
         except IntegrityError:  # the database constraint, should the lock be bypassed
             raise MembershipExists(f"{school.name} already holds a membership for {year_label(year)}.")
         if create_order:
-            _place_order(membership=membership, quote=quote, actor=actor, now=timezone.now())
+            _place_order(
+                membership=membership, working=working, reason=reason, actor=actor, now=timezone.now()
+            )
     return membership
 
 

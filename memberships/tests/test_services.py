@@ -19,7 +19,7 @@ from memberships.services import (
 )
 from orders.models import Order
 from portal.errors import InvalidInput, NotAllowed
-from pricing.membership import NoCensusFigure, NoPriceSettings
+from pricing.membership import MembershipQuoteError, NoCensusFigure, NoPriceSettings
 from schools.tests.factories import CensusFigureFactory, SchoolFactory, TrustFactory
 
 from .factories import AssociatePriceSettingsFactory, MembershipFactory, PriceSettingsFactory
@@ -283,6 +283,18 @@ def test_staff_record_a_membership_by_hand(prices):
         membership_record(school=school, year=2026, actor=staff)
     with pytest.raises(NotAllowed):
         membership_record(school=school, year=2027, actor=UserFactory(school=school, role="key_user"))
+    assert membership.starts_on == dt.date(2025, 9, 1) and membership.status == MembershipStatus.LAPSED
+    assert agreed.starts_on == dt.date(2026, 9, 1) and agreed.status == MembershipStatus.ACTIVE
+
+
+def test_staff_can_record_a_year_without_price_settings_when_they_give_the_price(prices):
+    school = SchoolFactory(local_authority="other")  # no census figure either
+    staff = StaffFactory()
+    with pytest.raises(MembershipQuoteError):  # no census figure, no 2019 prices: staff must give one
+        membership_record(school=school, year=2019, actor=staff)
+    membership = membership_record(school=school, year=2019, actor=staff, price=D("4200"), create_order=True)
+    assert membership.membership_type == "associate" and membership.price == D("4200.00")
+    assert membership.order.lines.get().price_reason == "Price set by partnership staff"
 
 
 def test_statuses_move_from_pending_to_active_to_lapsed(db):
