@@ -76,3 +76,28 @@ def test_business_manager_uses_the_calculator_then_renews_paying_from_1_april(
     expect(row.get_by_text(re.compile(rf"M{year + 1}-\d{{5}}"))).to_be_visible()
     expect(page.get_by_role("button", name=re.compile("Renew for"))).to_have_count(0)
     axe(page, context="dashboard after renewing")
+
+
+def test_key_user_corrects_the_census_figure_and_sees_the_new_price(page, live_server, axe, login_page):
+    today = timezone.localdate()
+    year = membership_year_for(today)
+    PriceSettingsFactory(year=year)
+    PriceSettingsFactory(year=year + 1)
+    school = SchoolFactory(name="Seven Sisters Primary School")
+    CensusFigureFactory(school=school, census_year=year, fte_pupils=Decimal("420"))
+    UserFactory(email="key@sevensisters.example", school=school, role="key_user")
+
+    login_page(page, "key@sevensisters.example", PASSWORD)
+    page.goto(f"{live_server.url}/membership/order/")
+    expect(page.get_by_role("heading", name=f"Join for {year_label(year)}")).to_be_visible()
+    page.get_by_role("link", name="Change the census figure").click()
+    expect(page.get_by_role("heading", name="Update the October census figure")).to_be_visible()
+    page.get_by_role("button", name="Save the census figure").click()
+    expect(page.get_by_role("alert").get_by_role("link", name="Enter the FTE pupil count")).to_be_visible()
+    axe(page, context="census page with errors")
+    page.get_by_label("FTE pupils").fill("630")
+    page.get_by_label("Note").fill("October census return")
+    page.get_by_role("button", name="Save the census figure").click()
+    expect(page.get_by_role("heading", name=f"Join for {year_label(year)}")).to_be_visible()
+    expect(page.get_by_role("cell", name="630 FTE pupils × £19.00")).to_be_visible()
+    expect(page.get_by_role("button", name="Place order for £11,970.00")).to_be_visible()

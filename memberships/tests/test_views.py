@@ -325,6 +325,16 @@ def test_census_update_with_a_note(client, member):
     assert "630 FTE pupils × £19.00" in body and "£11,970.00" in body
 
 
+def test_staff_see_census_changes_in_the_back_office(client, member):
+    member.full_name = "Bola Sanusi"
+    member.save()
+    client.force_login(member)
+    client.post(reverse("memberships:census"), {"fte_pupils": "431.5", "note": "Bulge class added"})
+    client.force_login(StaffFactory())
+    body = client.get(reverse("admin:schools_school_change", args=[member.school.pk])).content.decode()
+    assert "431.5" in body and "Bulge class added" in body and "Bola Sanusi" in body
+
+
 def test_census_update_errors_and_safe_redirects(client, member):
     client.force_login(member)
     body = client.post(reverse("memberships:census"), {"fte_pupils": "-3", "note": ""}).content.decode()
