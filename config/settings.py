@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "basket",
     "orders",
     "api",
+    "payments",
 ]
 
 MIDDLEWARE = [
@@ -142,6 +143,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "memberships-refresh-statuses": {
         "task": "memberships.tasks.refresh_membership_statuses",
         "schedule": crontab(hour=0, minute=10),
+    },
+    "payments-release-expired-holds": {
+        "task": "payments.tasks.release_expired_holds",
+        "schedule": crontab(minute="*"),
     },
 }
 
@@ -239,13 +244,29 @@ else:
 OUTBOX_DIR = env.path("OUTBOX_DIR", default=VAR_DIR / "outbox")
 
 # --- Stripe -------------------------------------------------------------------------------
-STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
-STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
-STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
-STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")  # the local stand-in in development
+# Without a Stripe key (local use), card payments go to the local stand-in (payments/standin,
+# started by `make run`) with its own test keys; with a key, to Stripe.
+STRIPE_STANDIN_PORT = env.int("STRIPE_STANDIN_PORT", default=12111)
+_STRIPE_STANDIN = not PRODUCTION and not env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="sk_test_standin" if _STRIPE_STANDIN else "")
+STRIPE_PUBLISHABLE_KEY = env.str(
+    "STRIPE_PUBLISHABLE_KEY", default="pk_test_standin" if _STRIPE_STANDIN else ""
+)
+STRIPE_WEBHOOK_SECRET = env.str(
+    "STRIPE_WEBHOOK_SECRET", default="whsec_standin_local" if _STRIPE_STANDIN else ""
+)
+STRIPE_API_BASE = env.str(
+    "STRIPE_API_BASE", default=f"http://127.0.0.1:{STRIPE_STANDIN_PORT}" if _STRIPE_STANDIN else ""
+)
+CARD_PLACES_HOLD_MINUTES = env.int("CARD_PLACES_HOLD_MINUTES", default=30)
 if PRODUCTION and env.bool("STRIPE_REQUIRED", default=True):
     _required("STRIPE_SECRET_KEY")
     _required("STRIPE_WEBHOOK_SECRET")
+
+# --- Invoices -------------------------------------------------------------------------------
+# The default for the back office's Billing settings: "on_placing" or "by_staff".
+INVOICE_ISSUE_MODE = env.str("INVOICE_ISSUE_MODE", default="on_placing")
+INVOICE_FINANCIAL_YEAR_START_MONTH = env.int("INVOICE_FINANCIAL_YEAR_START_MONTH", default=4)
 
 # --- The partnership (HEP's values are the defaults) ----------------------------------------
 PORTAL_NAME = env.str("PORTAL_NAME", default="Haringey Education Partnership")

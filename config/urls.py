@@ -9,5 +9,7 @@ urlpatterns = [
     path("membership/", include("memberships.urls")),
     path("basket/", include("basket.urls")),
     path("api/", include("api.urls")),
+    path("billing/", include("billing.urls")),
+    path("payments/", include("payments.urls")),
     path("back-office/", admin.site.urls),
 ]

@@ -1,0 +1,1 @@
+"""The local Stripe stand-in: see server.py."""
