@@ -151,7 +151,9 @@ def _order_confirm(order: Order) -> None:
 def _places_retake(order: Order) -> bool:
     """After its hold was released, take the order's places again if they are all still free."""
     bookings = list(
-        Booking.objects.select_for_update().filter(order_line__order=order, status=BookingStatus.CANCELLED)
+        Booking.objects.select_for_update(of=("self",)).filter(
+            order_line__order=order, status=BookingStatus.CANCELLED
+        )
     )
     wanted = Counter(b.event_id for b in bookings)
     events = {e.pk: e for e in Event.objects.select_for_update().filter(pk__in=wanted).order_by("pk")}
@@ -260,7 +262,9 @@ def _release(order: Order, *, status: str) -> None:
     from billing.services import coupon_redemption_void
 
     bookings = list(
-        Booking.objects.select_for_update().filter(order_line__order=order, status=BookingStatus.HELD)
+        Booking.objects.select_for_update(of=("self",)).filter(
+            order_line__order=order, status=BookingStatus.HELD
+        )
     )
     counts = Counter(b.event_id for b in bookings)
     for event in Event.objects.select_for_update().filter(pk__in=counts).order_by("pk"):

@@ -39,7 +39,7 @@ def credit_note_issue(
     if lines is not None and amount is not None:
         raise InvalidInput("Credit either chosen lines or an amount, not both.")
     with transaction.atomic():
-        invoice = Invoice.objects.select_for_update().select_related("body").get(pk=invoice.pk)
+        invoice = Invoice.objects.select_for_update(of=("self",)).select_related("body").get(pk=invoice.pk)
         invoice_lines = list(InvoiceLine.objects.select_for_update().filter(invoice=invoice).order_by("id"))
         wanted = _amounts(invoice, invoice_lines, lines=lines, amount=amount)
         total = money(sum(wanted.values(), ZERO))

@@ -41,7 +41,7 @@ def invoices_issue_for_order(*, order: Order, actor=None) -> list[Invoice]:
     school's next financial year) get an invoice each. A body whose lines come to nothing (all
     covered by packages) gets no invoice. Calling it again issues nothing new."""
     with transaction.atomic():
-        order = Order.objects.select_for_update().select_related("school").get(pk=order.pk)
+        order = Order.objects.select_for_update(of=("self",)).select_related("school").get(pk=order.pk)
         if order.payment_method != PaymentMethod.ACCOUNT or order.school is None:
             raise InvalidInput("Only orders placed on account are invoiced; card payments get a receipt.")
         if order.status != OrderStatus.PLACED:
@@ -79,6 +79,7 @@ def _invoice_create(*, order: Order, lines: list, issued: dt.date, due: dt.date,
     subtotal = money(sum((line.unit_price * line.quantity for line in lines), ZERO))
     discount = money(sum((line.discount for line in lines), ZERO))
     total = money(sum((line.total for line in lines), ZERO))
+    bill_to = order.billing_name or school.name
     invoice = Invoice.objects.create(
         number=document_number(body, DocumentKind.INVOICE, year, sequence),
         body=body,
@@ -88,8 +89,8 @@ def _invoice_create(*, order: Order, lines: list, issued: dt.date, due: dt.date,
         school=school,
         issue_date=issued,
         due_date=due,
-        bill_to_name=order.billing_name or school.name,
-        bill_to_address=order.billing_address or school.billing_address,
+        bill_to_name=bill_to,
+        bill_to_address=_address_without_name(order.billing_address or school.billing_address, bill_to),
         bill_to_email=school.billing_email,
         buyer_name=order.buyer_name,
         buyer_email=order.buyer_email,
@@ -120,6 +121,14 @@ def _invoice_create(*, order: Order, lines: list, issued: dt.date, due: dt.date,
         for line in lines
     )
     return invoice
+
+
+def _address_without_name(address: str, name: str) -> str:
+    """The address lines, without the school's name when the address starts with it."""
+    lines = [line for line in address.splitlines() if line.strip()]
+    if lines and lines[0].strip() == name.strip():
+        lines = lines[1:]
+    return "\n".join(lines)
 
 
 def order_placed(order: Order) -> list[Invoice]:
