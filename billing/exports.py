@@ -51,14 +51,22 @@ def _cells(row: FinanceRow) -> list:
     ]
 
 
+def _csv_cell(value) -> str:
+    """Amounts and dates are ours and stay as they are (a credit note's -200.00 is a number);
+    text, which may come from a school or a buyer, is neutralised."""
+    if isinstance(value, Decimal | int):
+        return f"{value:.2f}" if isinstance(value, Decimal) else str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return neutralise(str(value))
+
+
 def finance_csv(rows: list[FinanceRow]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(HEADERS)
     for row in rows:
-        writer.writerow(
-            [neutralise(c.isoformat() if hasattr(c, "isoformat") else str(c)) for c in _cells(row)]
-        )
+        writer.writerow([_csv_cell(c) for c in _cells(row)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM lets Excel read UTF-8
 
 
