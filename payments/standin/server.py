@@ -106,6 +106,7 @@ class StripeStandin:
         self.intents: dict[str, dict] = {}
         self.refunds: dict[str, dict] = {}
         self.events: list[dict] = []  # {"event": ..., "status": int | str}
+        self._pending: list[dict] = []
         self._idempotent: dict[tuple[str, str], tuple[int, dict]] = {}
         self._lock = threading.RLock()
 
@@ -136,6 +137,8 @@ class StripeStandin:
             return self._html(
                 start_response, error.status, self._layout("Error", f"<p>{html.escape(error.message)}</p>")
             )
+        finally:
+            self._send_pending(background=self.background_api_events)  # e.g. a session found expired
 
     def _authorise(self, environ):
         auth = environ.get("HTTP_AUTHORIZATION", "")
@@ -171,13 +174,16 @@ class StripeStandin:
     # --- The API -------------------------------------------------------------------------------
 
     def _api(self, method: str, path: str, params: dict, key: str, base: str) -> tuple[int, dict]:
-        with self._lock:
-            if method == "POST" and key and (key, path) in self._idempotent:
-                return self._idempotent[(key, path)]
-            result = self._route(method, path, params, base)
-            if method == "POST" and key:
-                self._idempotent[(key, path)] = result
-            return result
+        try:
+            with self._lock:
+                if method == "POST" and key and (key, path) in self._idempotent:
+                    return self._idempotent[(key, path)]
+                result = self._route(method, path, params, base)
+                if method == "POST" and key:
+                    self._idempotent[(key, path)] = result
+                return result
+        finally:
+            self._send_pending(background=self.background_api_events)
 
     def _route(self, method: str, path: str, params: dict, base: str) -> tuple[int, dict]:
         if method == "POST" and path == "/v1/checkout/sessions":
@@ -292,7 +298,7 @@ class StripeStandin:
                 f'Only Checkout Sessions with a status in ["open"] can be expired; this one is {session["status"]}.',
             )
         session["status"] = "expired"
-        self._emit("checkout.session.expired", self._public(session), background=self.background_api_events)
+        self._emit("checkout.session.expired", self._public(session))
         return self._public(session)
 
     def _refund_create(self, params: dict) -> dict:
@@ -326,44 +332,50 @@ class StripeStandin:
 
     def pay(self, session_id: str, outcome: str, *, amount: int | None = None) -> dict:
         """What the payment page's buttons do; tests may call it directly. `amount` pays a
-        different amount than the session asked for (to test that the portal notices)."""
-        with self._lock:
-            session = self._session(session_id)
-            if session["status"] != "open":
-                raise StandinError(f"This payment page is {session['status']}.", status=409)
-            paid = session["amount_total"] if amount is None else int(amount)
-            intent = {
-                "id": _id("pi"),
-                "object": "payment_intent",
-                "amount": paid,
-                "amount_received": 0,
-                "currency": session["currency"],
-                "status": "requires_payment_method",
-                "metadata": session["_intent_metadata"],
-                "last_payment_error": None,
-                "created": int(time.time()),
-                "_refunded": 0,
+        different amount than the session asked for (to test that the portal notices).
+        Its webhook is sent before it returns (so the buyer lands on a confirmed order), and
+        after the lock is released: the portal asks this server about the session meanwhile."""
+        try:
+            with self._lock:
+                return self._pay(session_id, outcome, amount=amount)
+        finally:
+            self._send_pending(background=False)
+
+    def _pay(self, session_id: str, outcome: str, *, amount: int | None) -> dict:
+        session = self._session(session_id)
+        if session["status"] != "open":
+            raise StandinError(f"This payment page is {session['status']}.", status=409)
+        paid = session["amount_total"] if amount is None else int(amount)
+        intent = {
+            "id": _id("pi"),
+            "object": "payment_intent",
+            "amount": paid,
+            "amount_received": 0,
+            "currency": session["currency"],
+            "status": "requires_payment_method",
+            "metadata": session["_intent_metadata"],
+            "last_payment_error": None,
+            "created": int(time.time()),
+            "_refunded": 0,
+        }
+        if outcome == "succeed":
+            intent.update(status="succeeded", amount_received=paid)
+            self.intents[intent["id"]] = intent
+            session.update(
+                status="complete", payment_status="paid", payment_intent=intent["id"], amount_total=paid
+            )
+            event = self._emit("checkout.session.completed", self._public(session))
+        elif outcome == "decline":
+            intent["last_payment_error"] = {
+                "code": "card_declined",
+                "decline_code": "generic_decline",
+                "message": "Your card was declined.",
             }
-            if outcome == "succeed":
-                intent.update(status="succeeded", amount_received=paid)
-                self.intents[intent["id"]] = intent
-                session.update(
-                    status="complete", payment_status="paid", payment_intent=intent["id"], amount_total=paid
-                )
-                event = self._emit("checkout.session.completed", self._public(session), background=False)
-            elif outcome == "decline":
-                intent["last_payment_error"] = {
-                    "code": "card_declined",
-                    "decline_code": "generic_decline",
-                    "message": "Your card was declined.",
-                }
-                self.intents[intent["id"]] = intent
-                event = self._emit(
-                    "payment_intent.payment_failed", self._intent_public(intent), background=False
-                )
-            else:
-                raise StandinError(f"Unknown outcome {outcome!r}.")
-            return event
+            self.intents[intent["id"]] = intent
+            event = self._emit("payment_intent.payment_failed", self._intent_public(intent))
+        else:
+            raise StandinError(f"Unknown outcome {outcome!r}.")
+        return event
 
     @staticmethod
     def _intent_public(intent: dict) -> dict:
@@ -371,7 +383,8 @@ class StripeStandin:
 
     # --- Webhooks ------------------------------------------------------------------------------
 
-    def _emit(self, event_type: str, obj: dict, *, background: bool) -> dict:
+    def _emit(self, event_type: str, obj: dict) -> dict:
+        """Record an event; it is sent by `_send_pending` once the lock is released."""
         event = {
             "id": _id("evt"),
             "object": "event",
@@ -385,11 +398,17 @@ class StripeStandin:
         }
         record = {"event": event, "status": "sending"}
         self.events.append(record)
-        if background:
-            threading.Thread(target=self.send, args=(record,), daemon=True).start()
-        else:
-            self.send(record)
+        self._pending.append(record)
         return event
+
+    def _send_pending(self, *, background: bool) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, []
+        for record in pending:
+            if background:
+                threading.Thread(target=self.send, args=(record,), daemon=True).start()
+            else:
+                self.send(record)
 
     def send(self, record: dict) -> int | str:
         """Send (or send again) one event to the webhook URL, signed."""
