@@ -22,8 +22,12 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo
 
+# The local Stripe stand-in (card payments offline) runs in the background while the portal runs.
 run: demo
 	@$(PY) manage.py demo_logins
+	@export PORTAL_BASE_URL="$${PORTAL_BASE_URL:-http://127.0.0.1:$(PORT)}"; \
+	$(PY) manage.py stripe_standin --webhook-url "$$PORTAL_BASE_URL/payments/webhook/" & STANDIN=$$!; \
+	trap 'kill $$STANDIN 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 node_modules/.installed: package.json package-lock.json

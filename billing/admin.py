@@ -179,7 +179,8 @@ class InvoiceAdmin(admin.ModelAdmin):
     exclude = ["issued_by", "marked_paid_by"]
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields if f.name not in self.exclude] + ["issued_by_name"]
+        fields = [f.name for f in self.model._meta.fields if f.name not in self.exclude and f.name != "id"]
+        return [*fields, "issued_by_name"]
 
     @admin.display(description="Issued by")
     def issued_by_name(self, obj):
@@ -188,15 +189,21 @@ class InvoiceAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False  # an invoice never changes; it is paid or credited through the buttons
+
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def has_mark_paid_permission(self, request, obj=None):
+        return request.user.has_perm("billing.change_invoice")
 
     def get_actions(self, request):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
 
-    @admin.action(description="Mark the selected invoices paid today", permissions=["change"])
+    @admin.action(description="Mark the selected invoices paid today", permissions=["mark_paid"])
     def mark_paid_today(self, request, queryset):
         done = 0
         for invoice in queryset:
@@ -235,7 +242,7 @@ class InvoiceAdmin(admin.ModelAdmin):
         return response
 
     def pay_view(self, request, pk):
-        if not self.has_change_permission(request):
+        if not self.has_mark_paid_permission(request):
             raise PermissionDenied
         invoice = get_object_or_404(Invoice, pk=pk)
         form = PaymentForm(request.POST or None)
@@ -359,10 +366,13 @@ class CreditNoteAdmin(admin.ModelAdmin):
     change_form_template = "admin/billing/creditnote/change_form.html"
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields if f.name not in self.exclude]
+        return [f.name for f in self.model._meta.fields if f.name not in self.exclude and f.name != "id"]
 
     def has_add_permission(self, request):
         return False  # credit notes are issued from their invoice
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -35,6 +35,7 @@ class InvoicingBody(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name_plural = "invoicing bodies"
         constraints = [
             models.UniqueConstraint(
                 fields=["is_default"],

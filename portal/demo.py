@@ -608,3 +608,8 @@ def demo_logins() -> list[tuple[str, str]]:
         ("organiser@demo.test", "Event organiser (back office)"),
     ]
     return rows
+
+
+from billing.demo import load_billing  # noqa: E402 - each app's loader lives in its app
+
+LOADERS.append(load_billing)

@@ -25,3 +25,14 @@ def basket_coupon(context, basket=None):
         "entered": (flash or {}).get("code", ""),
         "next": request.get_full_path() if request is not None else "",
     }
+
+
+@register.filter
+def gbp(value) -> str:
+    """£1,234.50, and −£220.00 for a credit."""
+    from pricing.money import money
+
+    if value in (None, ""):
+        return ""
+    amount = money(value)
+    return f"{'−' if amount < 0 else ''}£{abs(amount):,.2f}"

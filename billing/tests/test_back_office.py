@@ -29,12 +29,20 @@ def staff(client):
 @pytest.fixture
 def documents():
     """Invoices in two months for both bodies, one credited, one from a school with a nasty name."""
-    nasty = SchoolFactory(name="=HYPERLINK(\"http://evil.example\")")
+    nasty = SchoolFactory(name='=HYPERLINK("http://evil.example")')
     plain = SchoolFactory(name="Ferry Lane Primary School")
     with time_machine.travel(dt.datetime(2026, 9, 15, 10, 0, tzinfo=dt.UTC)):
-        a = invoices_issue_for_order(order=account_order(school=plain, lines=[line_spec("PL", "2500.00"), line_spec("EY", "1200.00", body_code="lbh")]))
+        a = invoices_issue_for_order(
+            order=account_order(
+                school=plain, lines=[line_spec("PL", "2500.00"), line_spec("EY", "1200.00", body_code="lbh")]
+            )
+        )
     with time_machine.travel(dt.datetime(2026, 10, 2, 10, 0, tzinfo=dt.UTC)):
-        b = invoices_issue_for_order(order=account_order(school=nasty, lines=[line_spec("Clerking", "2200.00")], purchase_order_number="+SUM(A1)"))
+        b = invoices_issue_for_order(
+            order=account_order(
+                school=nasty, lines=[line_spec("Clerking", "2200.00")], purchase_order_number="+SUM(A1)"
+            )
+        )
         note = credit_note_issue(invoice=b[0], amount=D("200.00"), reason="Fewer meetings", actor=None)
     return {"september": a, "october": b, "note": note}
 
@@ -50,9 +58,18 @@ def test_the_finance_page_lists_documents_with_a_summary_per_body_and_month(clie
     hep_oct = summary[("Haringey Education Partnership", dt.date(2026, 10, 1))]
     lbh_sept = summary[("London Borough of Haringey", dt.date(2026, 9, 1))]
     assert (hep_sept.invoiced, hep_sept.credited, hep_sept.net) == (D("2500.00"), D("0.00"), D("2500.00"))
-    assert (hep_oct.invoiced, hep_oct.credited, hep_oct.net, hep_oct.credit_note_count) == (D("2200.00"), D("200.00"), D("2000.00"), 1)
+    assert (hep_oct.invoiced, hep_oct.credited, hep_oct.net, hep_oct.credit_note_count) == (
+        D("2200.00"),
+        D("200.00"),
+        D("2000.00"),
+        1,
+    )
     assert lbh_sept.invoiced == D("1200.00")
-    assert response.context["totals"] == {"invoiced": D("5900.00"), "credited": D("200.00"), "outstanding": D("5700.00")}
+    assert response.context["totals"] == {
+        "invoiced": D("5900.00"),
+        "credited": D("200.00"),
+        "outstanding": D("5700.00"),
+    }
 
 
 def test_the_finance_list_filters_by_body_status_and_date(client, staff, documents):
@@ -76,7 +93,7 @@ def test_the_csv_export_neutralises_formulas(client, staff, documents):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["Type", "Number", "Invoicing body"]
     clerking = next(r for r in rows if r[1] == documents["october"][0].number)
-    assert clerking[5] == "'=HYPERLINK(\"http://evil.example\")"
+    assert clerking[5] == '\'=HYPERLINK("http://evil.example")'
     assert clerking[7] == "'+SUM(A1)"
     note = next(r for r in rows if r[1] == documents["note"].number)
     assert note[9] == "-200.00"  # amounts are the portal's own numbers, kept numeric
@@ -89,7 +106,7 @@ def test_the_excel_export_has_documents_and_summary_with_formulas_neutralised(cl
     sheet = book["Documents"]
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     clerking = next(r for r in values if r[1] == documents["october"][0].number)
-    assert clerking[5] == "'=HYPERLINK(\"http://evil.example\")"
+    assert clerking[5] == '\'=HYPERLINK("http://evil.example")'
     assert clerking[7] == "'+SUM(A1)"
     assert clerking[9] == 2200.0  # numbers stay numbers
     assert all(not (isinstance(v, str) and v[:1] in "=+-@") for row in values for v in row)
@@ -101,7 +118,15 @@ def test_the_excel_export_has_documents_and_summary_with_formulas_neutralised(cl
 
 @pytest.mark.parametrize(
     "value, expected",
-    [("=1+1", "'=1+1"), ("+44 20", "'+44 20"), ("-5", "'-5"), ("@SUM", "'@SUM"), ("\tx", "'\tx"), ("Plain", "Plain"), (5, 5)],
+    [
+        ("=1+1", "'=1+1"),
+        ("+44 20", "'+44 20"),
+        ("-5", "'-5"),
+        ("@SUM", "'@SUM"),
+        ("\tx", "'\tx"),
+        ("Plain", "Plain"),
+        (5, 5),
+    ],
 )
 def test_neutralise(value, expected):
     assert neutralise(value) == expected
@@ -134,7 +159,11 @@ def test_staff_record_a_payment(client, staff, documents):
     response = client.post(url, {"paid_on": "2026-10-20", "reference": "BACS 4471"})
     assert response.status_code == 302
     invoice.refresh_from_db()
-    assert invoice.status == "paid" and invoice.paid_on == dt.date(2026, 10, 20) and invoice.marked_paid_by == staff
+    assert (
+        invoice.status == "paid"
+        and invoice.paid_on == dt.date(2026, 10, 20)
+        and invoice.marked_paid_by == staff
+    )
 
 
 def test_the_invoice_admin_has_no_add_or_delete(client, staff, documents):
@@ -152,7 +181,9 @@ def test_staff_issue_invoices_for_orders_when_invoicing_is_by_staff(client, staf
     row.invoice_issue_mode = "by_staff"
     row.save()
     school = SchoolFactory()
-    waiting = account_order(school=school, lines=[line_spec("PL", "100.00"), line_spec("EY", "50.00", body_code="lbh")])
+    waiting = account_order(
+        school=school, lines=[line_spec("PL", "100.00"), line_spec("EY", "50.00", body_code="lbh")]
+    )
     done = account_order(school=school, lines=[line_spec("PL", "10.00")])
     invoices_issue_for_order(order=done)
     url = reverse("admin:billing_ordertoinvoice_changelist")
@@ -168,7 +199,13 @@ def test_coupon_codes_are_unique_whatever_their_case(client, staff):
     Coupon.objects.create(code="WELCOME10", kind="percentage", value=D("10"))
     response = client.post(
         reverse("admin:billing_coupon_add"),
-        {"code": "welcome10", "kind": "fixed", "value": "5", "combines_with_package_discounts": "", "is_active": "on"},
+        {
+            "code": "welcome10",
+            "kind": "fixed",
+            "value": "5",
+            "combines_with_package_discounts": "",
+            "is_active": "on",
+        },
     )
     assert response.status_code == 200
     assert "A coupon with this code already exists." in response.content.decode()

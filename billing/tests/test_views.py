@@ -120,7 +120,11 @@ def test_anonymous_visitors_are_sent_to_log_in(client, school):
 def basket(sbm):
     basket = Basket.objects.create(user=sbm)
     category = CategoryFactory(name="Leaders")
-    BasketLine.objects.create(basket=basket, event=EventFactory(non_member_price=Decimal("80.00"), categories=[category]), quantity=2)
+    BasketLine.objects.create(
+        basket=basket,
+        event=EventFactory(non_member_price=Decimal("80.00"), categories=[category]),
+        quantity=2,
+    )
     return basket
 
 
@@ -141,9 +145,17 @@ def test_applying_a_code_keeps_it_on_the_basket_case_insensitively(client, sbm, 
     [
         (None, "NOPE", "NOPE is not a promotional code we recognise"),
         (dict(code="OLD", valid_until=timezone.now() - dt.timedelta(days=1)), "old", "OLD expired on"),
-        (dict(code="SOON", valid_from=timezone.now() + dt.timedelta(days=3)), "soon", "SOON cannot be used until"),
+        (
+            dict(code="SOON", valid_from=timezone.now() + dt.timedelta(days=3)),
+            "soon",
+            "SOON cannot be used until",
+        ),
         (dict(code="GONE", max_uses=1, times_used=1), "gone", "used the maximum number of times"),
-        (dict(code="BIG", minimum_spend=Decimal("500")), "big", "minimum spend of £500.00; your basket comes to £160.00"),
+        (
+            dict(code="BIG", minimum_spend=Decimal("500")),
+            "big",
+            "minimum spend of £500.00; your basket comes to £160.00",
+        ),
     ],
 )
 def test_a_refused_code_shows_why_next_to_the_field(client, sbm, basket, coupon, entered, message):
@@ -159,12 +171,16 @@ def test_a_refused_code_shows_why_next_to_the_field(client, sbm, basket, coupon,
     request = RequestFactory().get("/basket/")
     request.user = sbm
     request.session = client.session
-    html = Template('{% include "billing/_coupon_form.html" %}').render(Context({"basket": basket, "request": request}))
+    html = Template('{% include "billing/_coupon_form.html" %}').render(
+        Context({"basket": basket, "request": request})
+    )
     assert message in html
     assert 'class="govuk-error-message"' in html and "govuk-input--error" in html
-    assert "<details class=\"govuk-details\" open>" in html
+    assert '<details class="govuk-details" open>' in html
     # Shown once: the next render is clean.
-    html = Template('{% include "billing/_coupon_form.html" %}').render(Context({"basket": basket, "request": request}))
+    html = Template('{% include "billing/_coupon_form.html" %}').render(
+        Context({"basket": basket, "request": request})
+    )
     assert message not in html
 
 
@@ -174,7 +190,9 @@ def test_a_code_for_other_items_is_refused(client, sbm, basket):
     client.force_login(sbm)
     apply(client, "send")
     assert not BasketCoupon.objects.exists()
-    assert "SEND does not apply to the items in your basket" in client.session["billing_coupon_flash"]["error"]
+    assert (
+        "SEND does not apply to the items in your basket" in client.session["billing_coupon_flash"]["error"]
+    )
 
 
 def test_the_partial_shows_the_saving_and_removing_works(client, sbm, basket):
@@ -187,7 +205,9 @@ def test_the_partial_shows_the_saving_and_removing_works(client, sbm, basket):
     request = RequestFactory().get("/basket/")
     request.user = sbm
     request.session = client.session
-    html = Template('{% include "billing/_coupon_form.html" %}').render(Context({"basket": basket, "request": request}))
+    html = Template('{% include "billing/_coupon_form.html" %}').render(
+        Context({"basket": basket, "request": request})
+    )
     assert "WELCOME10" in html and "you save £16.00" in html and "Remove code" in html
     response = client.post(reverse("billing:coupon_remove"), {"next": "/basket/"})
     assert response.status_code == 302
@@ -201,7 +221,9 @@ def test_the_form_is_offered_behind_have_a_promotional_code(client, sbm, basket)
     request = RequestFactory().get("/basket/")
     request.user = sbm
     request.session = client.session
-    html = Template('{% include "billing/_coupon_form.html" %}').render(Context({"basket": basket, "request": request}))
+    html = Template('{% include "billing/_coupon_form.html" %}').render(
+        Context({"basket": basket, "request": request})
+    )
     assert "Have a Promotional Code" in html and "Apply Coupon" in html
     assert '<label class="govuk-label" for="coupon-code">Promotional code</label>' in html
 
