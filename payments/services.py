@@ -12,23 +12,21 @@ import datetime as dt
 import logging
 import secrets
 import uuid
-from collections import Counter
 from decimal import Decimal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from events.models import Event
-from orders.models import Booking, BookingStatus, Order, OrderStatus, PaymentMethod
+from orders.models import Order, OrderStatus, PaymentMethod
 from portal.errors import Conflict, DomainError, InvalidInput
 from pricing.money import ZERO, format_gbp, from_pence, money, to_pence
 
 from . import emails, gateway
 from .models import Payment, PaymentStatus, Refund, RefundStatus, WebhookEvent
+from .order_state import order_confirm_paid, order_places_release
 
 logger = logging.getLogger(__name__)
 
@@ -98,8 +96,7 @@ def card_checkout_start(
         cancel = _absolute(cancel_url, "payments:checkout_cancel")
         if order.total <= ZERO:
             # Nothing to pay (e.g. a 100% coupon): confirm now, no payment page.
-            _order_confirm(order)
-            transaction.on_commit(lambda: emails.confirmation_send(order.pk), robust=True)
+            order_confirm_paid(order)
             return success
         open_payment = order.payments.filter(status=PaymentStatus.PENDING).exclude(checkout_url="").first()
         if open_payment is not None:
@@ -135,36 +132,6 @@ def card_checkout_start(
 
 
 # --- Confirming -----------------------------------------------------------------------------
-
-
-def _order_confirm(order: Order) -> None:
-    """Held places become bookings and the order is placed. The caller holds the order's lock."""
-    Booking.objects.filter(order_line__order=order, status=BookingStatus.HELD).update(
-        status=BookingStatus.BOOKED
-    )
-    order.status = OrderStatus.PLACED
-    order.placed_at = timezone.now()
-    order.places_held_until = None
-    order.save(update_fields=["status", "placed_at", "places_held_until"])
-
-
-def _places_retake(order: Order) -> bool:
-    """After its hold was released, take the order's places again if they are all still free."""
-    bookings = list(
-        Booking.objects.select_for_update(of=("self",)).filter(
-            order_line__order=order, status=BookingStatus.CANCELLED
-        )
-    )
-    wanted = Counter(b.event_id for b in bookings)
-    events = {e.pk: e for e in Event.objects.select_for_update().filter(pk__in=wanted).order_by("pk")}
-    if any(events[pk].places_left < n for pk, n in wanted.items()):
-        return False
-    for pk, n in wanted.items():
-        Event.objects.filter(pk=pk).update(places_taken=F("places_taken") + n)
-    Booking.objects.filter(pk__in=[b.pk for b in bookings]).update(
-        status=BookingStatus.BOOKED, cancelled_at=None
-    )
-    return True
 
 
 def checkout_session_sync(session: gateway.CheckoutSession) -> str:
@@ -212,22 +179,18 @@ def checkout_session_sync(session: gateway.CheckoutSession) -> str:
             return "amount mismatch: not confirmed"
         payment.status = PaymentStatus.SUCCEEDED
         payment.save()
-        if order.status == OrderStatus.AWAITING_PAYMENT:
-            _order_confirm(order)
-            transaction.on_commit(lambda: emails.confirmation_send(order.pk), robust=True)
-            return "confirmed"
         if order.status == OrderStatus.PLACED:
             refund_needed = "This order had already been paid; the second payment was refunded."
-        elif _places_retake(order):
-            _order_confirm(order)
-            _coupon_restore(order)
-            transaction.on_commit(lambda: emails.confirmation_send(order.pk), robust=True)
-            return "confirmed after its hold had lapsed (places still free)"
         else:
+            lapsed = order.status != OrderStatus.AWAITING_PAYMENT
+            if order_confirm_paid(order):
+                if lapsed:
+                    _coupon_restore(order)
+                    return "confirmed after its hold had lapsed (places still free)"
+                return "confirmed"
             refund_needed = "The places were released before the payment arrived and have since been taken."
-        if refund_needed:
-            reason = refund_needed
-            transaction.on_commit(lambda: _refund_automatically(order.pk, reason), robust=True)
+        reason = refund_needed
+        transaction.on_commit(lambda: _refund_automatically(order.pk, reason), robust=True)
     return f"refunding: {refund_needed}"
 
 
@@ -261,22 +224,10 @@ def _release(order: Order, *, status: str) -> None:
     """Give an unpaid order's held places back. The caller holds the order's lock."""
     from billing.services import coupon_redemption_void
 
-    bookings = list(
-        Booking.objects.select_for_update(of=("self",)).filter(
-            order_line__order=order, status=BookingStatus.HELD
-        )
-    )
-    counts = Counter(b.event_id for b in bookings)
-    for event in Event.objects.select_for_update().filter(pk__in=counts).order_by("pk"):
-        Event.objects.filter(pk=event.pk).update(places_taken=F("places_taken") - counts[event.pk])
-    Booking.objects.filter(pk__in=[b.pk for b in bookings]).update(
-        status=BookingStatus.CANCELLED, cancelled_at=timezone.now()
-    )
-    order.status = status
-    order.save(update_fields=["status"])
+    order_places_release(order, status=status)
     order.payments.filter(status=PaymentStatus.PENDING).update(status=PaymentStatus.EXPIRED)
     coupon_redemption_void(order=order)
-    logger.info("Order %s: released %s held place(s) (%s)", order.number, len(bookings), status)
+    logger.info("Order %s: held places released (%s)", order.number, status)
 
 
 def card_order_release(*, order: Order, actor=None) -> str:

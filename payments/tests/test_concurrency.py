@@ -41,7 +41,7 @@ def test_five_parallel_deliveries_of_one_event_confirm_once_and_send_one_receipt
     assert outcomes.count("confirmed") == 1
     assert WebhookEvent.objects.count() == 1
     assert Order.objects.get(pk=order.pk).status == "placed"
-    assert OutboxEmail.objects.filter(to="gill@guest.example", subject__startswith="Receipt").count() == 1
+    assert OutboxEmail.objects.filter(to="gill@guest.example").count() == 1
     assert Event.objects.get(pk=event.pk).places_taken == 1
 
 
@@ -67,5 +67,5 @@ def test_the_webhook_and_the_return_page_racing_confirm_once(stripe_standin):
 
     responses = in_parallel(arrive, ["webhook", "return", "return"])
     assert all(getattr(r, "status_code", None) == 200 for r in responses), responses
-    assert OutboxEmail.objects.filter(to="gill@guest.example", subject__startswith="Receipt").count() == 1
+    assert OutboxEmail.objects.filter(to="gill@guest.example").count() == 1
     assert OutboxEmail.objects.filter(to="ada@guest.example").count() == 1
