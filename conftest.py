@@ -64,26 +64,6 @@ def _test_settings(settings, tmp_path):
     }
 
 
-# Rows that data migrations create, which a transactional test's flush removes:
-# (app, migration, function(apps, schema_editor)) run again before each transactional test.
-MIGRATION_DATA = [("billing", "0002_default_invoicing_bodies", "create_bodies")]
-
-
-@pytest.fixture(autouse=True)
-def _migration_data_for_transactional_tests(request):
-    marker = request.node.get_closest_marker("django_db")
-    transactional = bool(marker and marker.kwargs.get("transaction")) or "live_server" in request.fixturenames
-    if not transactional:
-        return
-    import importlib
-
-    from django.apps import apps
-
-    request.getfixturevalue("_django_db_helper")
-    for app, migration, function in MIGRATION_DATA:
-        getattr(importlib.import_module(f"{app}.migrations.{migration}"), function)(apps, None)
-
-
 @pytest.fixture
 def outbox(db):
     """Emails sent so far (newest last), as stored by the local outbox backend."""
