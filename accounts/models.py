@@ -112,3 +112,123 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_school_user(self) -> bool:
         return bool(self.role)
+
+
+class AccountRequestStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a decision"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class AccountRequest(models.Model):
+    """A visitor's request for a school account; partnership staff approve or reject it."""
+
+    full_name = models.CharField("name", max_length=150)
+    job_title = models.CharField(max_length=150, blank=True)
+    school_name = models.CharField(max_length=200)
+    school_urn = models.CharField("school URN", max_length=10, blank=True)
+    email = models.EmailField("email address")
+    phone = models.CharField(max_length=30)
+    status = models.CharField(
+        max_length=16, choices=AccountRequestStatus.choices, default=AccountRequestStatus.PENDING
+    )
+    school = models.ForeignKey(
+        "schools.School",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="account_requests",
+        help_text="The school the requester was linked to on approval.",
+    )
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="account_requests"
+    )
+    rejection_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="account_requests_decided"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    ip_address = models.GenericIPAddressField("from address", null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One open request per address: a second one gets a clear answer, not a second row.
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=Q(status="pending"),
+                name="one_pending_account_request_per_email",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(decided_at__isnull=False),
+                name="decided_account_request_has_decision_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name}, {self.school_name} <{self.email}>"
+
+
+class AuditKind(models.TextChoices):
+    LOGIN = "login", "Logged in"
+    LOGIN_FAILED = "login_failed", "Failed login"
+    LOCKOUT = "lockout", "Locked out"
+    LOCKOUT_CLEARED = "lockout_cleared", "Lockout cleared"
+    LOGOUT = "logout", "Logged out"
+    PASSWORD_RESET_REQUESTED = "password_reset_requested", "Password reset requested"
+    PASSWORD_RESET = "password_reset", "Password reset"
+    PASSWORD_SET = "password_set", "Password set (new account)"
+    PASSWORD_CHANGED = "password_changed", "Password changed"
+    NAME_CHANGED = "name_changed", "Name changed"
+    EMAIL_CHANGE_REQUESTED = "email_change_requested", "Email change requested"
+    EMAIL_CHANGED = "email_changed", "Email changed"
+    ROLE_CHANGED = "role_changed", "Role changed"
+    KEY_USER_HANDED_OVER = "key_user_handed_over", "Key user role handed over"
+    USER_INVITED = "user_invited", "User invited"
+    USER_DEACTIVATED = "user_deactivated", "User deactivated"
+    USER_REACTIVATED = "user_reactivated", "User reactivated"
+    ACCOUNT_REQUESTED = "account_requested", "Account requested"
+    ACCOUNT_REQUEST_APPROVED = "account_request_approved", "Account request approved"
+    ACCOUNT_REQUEST_REJECTED = "account_request_rejected", "Account request rejected"
+
+
+class AuditEvent(models.Model):
+    """Who did what to which account, when and from where. Append-only; never holds a password
+    or a token (see `accounts.audit.audit_record`)."""
+
+    kind = models.CharField(max_length=40, choices=AuditKind.choices, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_events_done",
+        help_text="Who did it (empty for a visitor or a failed login).",
+    )
+    user = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_events",
+        help_text="The account it concerns.",
+    )
+    email = models.CharField(
+        "email address", max_length=254, blank=True, help_text="The address used or concerned."
+    )
+    school = models.ForeignKey(
+        "schools.School", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ip_address = models.GenericIPAddressField("from address", null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"]), models.Index(fields=["email"])]
+        verbose_name = "audit event"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.email or self.user_id} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -30,6 +30,19 @@ class Action(StrEnum):
     VOTE = "vote"  # board elections: Heads and Chairs of Governors
 
 
+# What each action means to the person, for the dashboard ("You can: …").
+ACTION_LABELS: dict[Action, str] = {
+    Action.BUY_PACKAGES: "Buy packages and traded services",
+    Action.ORDER_MEMBERSHIP: "Order the school's membership",
+    Action.BOOK_TRAINING: "Book professional learning for colleagues",
+    Action.BOOK_GOVERNOR_TRAINING: "Book governor training",
+    Action.SEE_CURRICULUM: "Use the curriculum library (member schools)",
+    Action.MANAGE_USERS: "Manage the school's users and their roles",
+    Action.SEE_ORDERS: "See the school's orders, bookings and invoices",
+    Action.UPDATE_CENSUS: "Update the school's census pupil numbers",
+    Action.VOTE: "Vote in board elections (member schools)",
+}
+
 _BUYERS = {Role.KEY_USER, Role.MAT_HEAD_OFFICE, Role.HEADTEACHER, Role.BUSINESS_MANAGER}
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {

@@ -185,6 +185,14 @@ AXES_VERBOSE = False
 # (set by portal.middleware.TrustedProxyMiddleware); otherwise REMOTE_ADDR.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# accounts: one client address for axes and the audit log; "Key@x" and "key@x" are one account;
+# attempts while locked do not extend the lock (the page can say when to try again); the CSRF
+# token never reaches axes' attempt records.
+AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
+AXES_USERNAME_CALLABLE = "accounts.security.axes_username"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "new_password", "csrfmiddlewaretoken"]
+PASSWORD_RESET_TIMEOUT = 60 * 60  # reset links: 1 hour (set-password links: 3 days, accounts.tokens)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
@@ -278,12 +286,15 @@ PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_tokens": {"()": "accounts.security.RedactTokensFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "stripe": {"level": "WARNING"},
+        # runserver's access log, through the filter that keeps reset/set-password tokens out
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }

@@ -582,6 +582,10 @@ from memberships.demo import load_member_schools  # noqa: E402
 
 LOADERS.append(load_member_schools)
 
+from accounts.demo import load_account_requests  # noqa: E402
+
+LOADERS.append(load_account_requests)
+
 
 def load_demo() -> dict:
     ctx: dict = {}
