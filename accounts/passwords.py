@@ -1,8 +1,9 @@
 """Password strength: at least "medium" (zxcvbn score 3 or more), enforced on the server.
 
 The user's own words (name, email, school) and the partnership's name count as dictionary
-words, so "NoelPark2026" is weak for a Noel Park user. zxcvbn looks at the first 200 characters
-(long passphrases stay fast); any Unicode works."""
+words, so "NoelPark2026" is weak for a Noel Park user. zxcvbn scores the first 72 characters
+(its own limit, which keeps scoring fast): a longer passphrase is judged by its start and
+accepted whole. Any Unicode works."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from zxcvbn import zxcvbn
 
 LABELS = {0: "Very weak", 1: "Weak", 2: "Weak", 3: "Medium", 4: "Strong"}
 MINIMUM_SCORE = 3
-MAX_CHECKED_LENGTH = 200
+MAX_CHECKED_LENGTH = 72  # zxcvbn refuses longer input
 
 
 def password_strength(password: str, user_inputs: list[str] | None = None) -> dict:
