@@ -192,6 +192,7 @@ class UserAdmin(BaseUserAdmin):
 @admin.register(AccountRequest)
 class AccountRequestAdmin(admin.ModelAdmin):
     list_display = ["created_at", "full_name", "school_name", "email", "status", "decided_at"]
+    list_display_links = ["full_name"]
     list_filter = ["status"]
     search_fields = ["full_name", "school_name", "email", "school_urn"]
     date_hierarchy = "created_at"

@@ -302,3 +302,24 @@ def test_the_key_user_sees_the_users_section(key_user):
     page = logged_in(key_user).get(reverse("accounts:dashboard")).content.decode()
     assert f'href="{reverse("accounts:users")}"' in page
     assert f'href="{reverse("accounts:details")}"' in page
+
+
+def test_staff_add_an_account_in_the_back_office_and_the_person_sets_their_own_password(
+    school, outbox, committed
+):
+    client = logged_in(StaffFactory())
+    with committed():
+        response = client.post(
+            reverse("admin:accounts_user_add"),
+            {
+                "email": "Head@School.example",
+                "full_name": "Helen Price",
+                "role": Role.HEADTEACHER,
+                "school": school.pk,
+            },
+        )
+    assert response.status_code == 302
+    helen = User.objects.get(email="head@school.example")
+    assert not helen.has_usable_password() and helen.role == Role.HEADTEACHER
+    [mail] = outbox.to("head@school.example")
+    assert re.search(r"/accounts/set-password/\S+/", mail.body)
