@@ -188,6 +188,25 @@ class UserAdmin(BaseUserAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # deactivate instead: orders, bookings and the audit log refer to people
 
+    def user_change_password(self, request, id, form_url=""):
+        # Nobody sets another person's password: staff send a reset link (the action above), so
+        # the person chooses it, gets the confirmation email and the change is audited.
+        self.message_user(
+            request,
+            "Use the action “Email a password reset link” to let the person choose a new one.",
+            messages.INFO,
+        )
+        return redirect("admin:accounts_user_change", id)
+
+
+def _own_password_change(request, extra_context=None):
+    """The back office's "Change password" goes through Account Details (strength meter,
+    confirmation email, audit log, other sessions ended)."""
+    return redirect("accounts:details_password")
+
+
+admin.site.password_change = _own_password_change
+
 
 @admin.register(AccountRequest)
 class AccountRequestAdmin(admin.ModelAdmin):

@@ -112,3 +112,19 @@ def test_the_console_and_access_logs_go_through_the_redacting_filter():
         assert ours, logger
         for handler in ours:
             assert any(isinstance(f, RedactTokensFilter) for f in handler.filters), handler
+
+
+def test_passwords_change_only_through_account_details_even_in_the_back_office():
+    staff = StaffFactory()
+    user = UserFactory()
+    client = Client()
+    client.force_login(staff)
+    own = client.get(reverse("admin:password_change"))
+    assert own.status_code == 302 and own.url == reverse("accounts:details_password")
+    other = client.post(
+        reverse("admin:auth_user_password_change", args=[user.pk]),
+        {"password1": "Marmalade-Harbour-Kite", "password2": "Marmalade-Harbour-Kite"},
+    )
+    assert other.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
