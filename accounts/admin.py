@@ -73,7 +73,26 @@ class UserChangeForm(forms.ModelForm):
                     f"{school.name} already has a key user, {current.full_name}. To hand the role over, "
                     "select this user in the list and use the action “Make key user of their school”."
                 )
+        self._keep_a_key_user(data)
         return data
+
+    def _keep_a_key_user(self, data) -> None:
+        """The key user stays key user until someone else takes the role over (hand-over), unless
+        nobody else is left at the school."""
+        before = self.instance
+        if before.pk is None or before.role != Role.KEY_USER or not before.is_active or not before.school_id:
+            return
+        still_key_user = (
+            data.get("role") == Role.KEY_USER
+            and data.get("is_active", True)
+            and getattr(data.get("school"), "pk", None) == before.school_id
+        )
+        colleagues = User.objects.filter(school_id=before.school_id, is_active=True).exclude(pk=before.pk)
+        if not still_key_user and colleagues.exists():
+            raise forms.ValidationError(
+                f"{before.full_name} is the key user of {before.school}. First make a colleague key user "
+                "(select them in the list, action “Make key user of their school”); then change this account."
+            )
 
 
 @admin.register(User)

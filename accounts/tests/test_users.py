@@ -323,3 +323,27 @@ def test_staff_add_an_account_in_the_back_office_and_the_person_sets_their_own_p
     assert not helen.has_usable_password() and helen.role == Role.HEADTEACHER
     [mail] = outbox.to("head@school.example")
     assert re.search(r"/accounts/set-password/\S+/", mail.body)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"role": Role.TEACHER}, {"is_active": ""}, {"school": "other"}],
+    ids=["role", "deactivate", "move"],
+)
+def test_the_back_office_never_leaves_a_school_without_its_key_user(key_user, school, change):
+    UserFactory(school=school, role=Role.TEACHER)
+    other = SchoolFactory()
+    data = {
+        "email": key_user.email,
+        "full_name": key_user.full_name,
+        "role": Role.KEY_USER,
+        "school": school.pk,
+        "is_active": "on",
+    }
+    data.update({k: (other.pk if v == "other" else v) for k, v in change.items()})
+    if data["is_active"] == "":
+        del data["is_active"]
+    response = logged_in(StaffFactory()).post(reverse("admin:accounts_user_change", args=[key_user.pk]), data)
+    assert "First make a colleague key user" in response.content.decode()
+    key_user.refresh_from_db()
+    assert key_user.role == Role.KEY_USER and key_user.is_active and key_user.school == school
