@@ -211,6 +211,13 @@ class EventSessionInlineFormSet(forms.BaseInlineFormSet):
 
 
 class EventSessionAdminForm(forms.ModelForm):
+    online_url = forms.URLField(
+        label="Online URL",
+        required=False,
+        assume_scheme="https",
+        help_text="Joining link for an online session: sent only to booked delegates, never shown publicly.",
+    )
+
     class Meta:
         model = EventSession
         fields = ["starts_at", "ends_at", "venue", "online_url"]

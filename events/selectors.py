@@ -37,7 +37,6 @@ def _start_of_day(day: dt.date) -> dt.datetime:
 def _with_listing_relations(qs: QuerySet[Event]) -> QuerySet[Event]:
     return qs.prefetch_related(
         "categories",
-        "subjects",
         Prefetch(
             "sessions", queryset=EventSession.objects.select_related("venue").order_by("starts_at", "id")
         ),
