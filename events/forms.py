@@ -25,25 +25,24 @@ class CalendarFilterForm(forms.Form):
     An invalid filter is reported and left out; the valid ones still apply."""
 
     q = forms.CharField(label="Search titles and summaries", required=False, max_length=100, strip=True)
-    category = forms.ModelChoiceField(
-        label="Category",
-        queryset=Category.objects.order_by("name"),
-        to_field_name="slug",
-        required=False,
-        empty_label="All categories",
-        error_messages={"invalid_choice": "Choose a category from the list"},
+    category = forms.ChoiceField(
+        label="Category", required=False, error_messages={"invalid_choice": "Choose a category from the list"}
     )
-    subject = forms.ModelChoiceField(
-        label="Subject",
-        queryset=Subject.objects.order_by("name"),
-        to_field_name="slug",
-        required=False,
-        empty_label="All subjects",
-        error_messages={"invalid_choice": "Choose a subject from the list"},
+    subject = forms.ChoiceField(
+        label="Subject", required=False, error_messages={"invalid_choice": "Choose a subject from the list"}
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # One query each for the lists, which also serve to check what was chosen.
+        self._categories = {c.slug: c for c in Category.objects.order_by("name")}
+        self._subjects = {s.slug: s for s in Subject.objects.order_by("name")}
+        self.fields["category"].choices = [("", "All categories")] + [
+            (slug, c.name) for slug, c in self._categories.items()
+        ]
+        self.fields["subject"].choices = [("", "All subjects")] + [
+            (slug, s.name) for slug, s in self._subjects.items()
+        ]
         # "from" and "to" are the names in the URL; Python will not take them as attribute names.
         self.fields["from"] = forms.DateField(
             label="Starting from",
@@ -62,17 +61,21 @@ class CalendarFilterForm(forms.Form):
         for name in ("from", "to"):
             self.fields[name].widget.input_type = "date"
             self.fields[name].widget.format = "%Y-%m-%d"
-        for name in ("category", "subject"):
-            self.fields[name].widget.attrs.update({"class": "govuk-select"})
 
     def full_clean(self):
         super().full_clean()
         for name in self.errors:
             if name in self.fields:
                 widget = self.fields[name].widget
-                css = "govuk-select--error" if name in ("category", "subject") else "govuk-input--error"
+                css = "govuk-input--error"
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
                 widget.attrs["aria-describedby"] = f"{self[name].auto_id}-error"
+
+    def clean_category(self) -> Category | None:
+        return self._categories.get(self.cleaned_data.get("category") or "")
+
+    def clean_subject(self) -> Subject | None:
+        return self._subjects.get(self.cleaned_data.get("subject") or "")
 
     def clean(self):
         cleaned = super().clean()

@@ -67,8 +67,12 @@ def event_sync_schedule(event: Event) -> Event:
     event.starts_at = schedule["first"]
     event.ends_at = schedule["last"]
     event.is_online = bool(schedule["sessions"]) and schedule["at_a_venue"] == 0
+    event.updated_at = timezone.now()  # the feed's cache key notices the change
     Event.objects.filter(pk=event.pk).update(
-        starts_at=event.starts_at, ends_at=event.ends_at, is_online=event.is_online
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        is_online=event.is_online,
+        updated_at=event.updated_at,
     )
     return event
 

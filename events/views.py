@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import hashlib
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -20,31 +24,88 @@ from django.views.decorators.http import require_GET
 from accounts.selectors import acting_school_for
 from pricing.buyers import Buyer, buyer_for
 from pricing.catalogue import event_quote
+from pricing.money import format_gbp
 from pricing.quotes import LineQuote
 
 from .eligibility import booking_refusal
 from .forms import CalendarFilterForm, MonthFilterForm
 from .ical import calendar_for
-from .models import Event, EventSession
+from .models import BookingRule, Event, EventSession
 from .selectors import event_get_for_page, event_list_for_calendar, event_list_for_month
 
 PAGE_SIZE = 20
 # The feed is a rolling window: the soonest events matching the filters, so a subscription to
 # the whole calendar stays small and quick to serve.
 ICAL_MAX_EVENTS = 500
+# Building the feed is the costliest thing here (icalendar is thorough, not quick), and calendar
+# apps poll it: cache it briefly, keyed so any change to the events shows at once.
+ICAL_CACHE_SECONDS = 300
 
 
 @dataclass(frozen=True)
 class CalendarEntry:
+    """One event as the calendar shows it, worked out once in Python (cheaper than asking the
+    template to walk the relations of every card)."""
+
     event: Event
     quote: LineQuote
+    url: str
+    price: str
+    sessions: list[EventSession]
+    category_names: list[str]
+    where: str
+    rule_tag: str
+
+    @property
+    def first(self) -> EventSession | None:
+        return self.sessions[0] if self.sessions else None
+
+    @property
+    def more_sessions(self) -> int:
+        return max(len(self.sessions) - 1, 0)
+
+    @property
+    def places_left(self) -> int:
+        return self.event.places_left
 
 
 @dataclass(frozen=True)
 class DayEntry:
     session: EventSession
-    event: Event
-    quote: LineQuote
+    entry: CalendarEntry
+
+    @property
+    def event(self) -> Event:
+        return self.entry.event
+
+
+def _where(sessions: list[EventSession]) -> str:
+    venues = list(dict.fromkeys(s.venue.name for s in sessions if s.venue_id))
+    online = any(not s.venue_id for s in sessions)
+    if not venues:
+        return "Online" if online else "Venue to be confirmed"
+    return ", ".join(venues) + (" and online" if online else "")
+
+
+def _entries(events, buyer: Buyer) -> list[CalendarEntry]:
+    url = reverse("events:detail", args=["-slug-"])
+    entries = []
+    for event in events:
+        sessions = list(event.sessions.all())
+        quote = event_quote(event, buyer)
+        entries.append(
+            CalendarEntry(
+                event=event,
+                quote=quote,
+                url=url.replace("-slug-", event.slug),
+                price=format_gbp(quote.total),
+                sessions=sessions,
+                category_names=[c.name for c in event.categories.all()],
+                where=_where(sessions),
+                rule_tag="" if event.booking_rule == BookingRule.ANYONE else event.get_booking_rule_display(),
+            )
+        )
+    return entries
 
 
 def _buyer(request) -> Buyer:
@@ -71,7 +132,7 @@ def event_list(request):
     paginator = Paginator(event_list_for_calendar(filters=filters), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     buyer = _buyer(request)
-    entries = [CalendarEntry(event, event_quote(event, buyer)) for event in page.object_list]
+    entries = _entries(page.object_list, buyer)
     return render(
         request,
         "events/list.html",
@@ -100,18 +161,17 @@ def event_month(request):
     events = event_list_for_month(month=month, filters=form.filters())
     buyer = _buyer(request)
     by_day: dict[dt.date, list[DayEntry]] = defaultdict(list)
-    for event in events:
-        quote = event_quote(event, buyer)
-        for session in event.sessions.all():
+    for entry in _entries(events, buyer):
+        for session in entry.sessions:
             day = timezone.localtime(session.starts_at).date()
             if (day.year, day.month) == (month.year, month.month):
-                by_day[day].append(DayEntry(session, event, quote))
+                by_day[day].append(DayEntry(session, entry))
     weeks = [
         [
             {
                 "day": day,
                 "in_month": day.month == month.month,
-                "entries": sorted(by_day.get(day, []), key=lambda e: (e.session.starts_at, e.event.pk))
+                "entries": sorted(by_day.get(day, []), key=lambda e: (e.session.starts_at, e.entry.event.pk))
                 if day.month == month.month
                 else [],
             }
@@ -131,7 +191,7 @@ def event_month(request):
             "weeks": weeks,
             "day_names": list(calendar.day_name),
             "session_count": sum(len(v) for v in by_day.values()),
-            "event_count": len({e.event.pk for v in by_day.values() for e in v}),
+            "event_count": len({e.entry.event.pk for v in by_day.values() for e in v}),
             "previous_month": previous if previous >= this_month else None,
             "next_month": _add_months(month, 1),
             "today": timezone.localdate(),
@@ -140,17 +200,30 @@ def event_month(request):
     )
 
 
+def _feed_cache_key(request, form: CalendarFilterForm) -> str:
+    """The feed's cache key: the filters, the host, the state of the events (any save, schedule
+    change, new or deleted event changes it) and a five-minute window (events drop out of the
+    feed as they start)."""
+    state = Event.objects.aggregate(n=Count("id"), changed=Max("updated_at"))
+    changed = state["changed"].timestamp() if state["changed"] else 0
+    filters = sorted((k, v) for k, v in request.GET.items() if k in form.fields)
+    window = int(time.time() // ICAL_CACHE_SECONDS)
+    raw = f"{request.get_host()}|{filters}|{state['n']}|{changed}|{window}"
+    return "events:ical:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
 @require_GET
 def event_ical(request):
     form = CalendarFilterForm(request.GET)
     form.is_valid()
-    events = list(event_list_for_calendar(filters=form.filters())[:ICAL_MAX_EVENTS])
-    host = urlsplit(settings.PORTAL_BASE_URL).hostname or "portal.invalid"
-    body = calendar_for(
-        events,
-        url_for=lambda event: request.build_absolute_uri(reverse("events:detail", args=[event.slug])),
-        host=host,
-    )
+    key = _feed_cache_key(request, form)
+    body = cache.get(key)
+    if body is None:
+        events = list(event_list_for_calendar(filters=form.filters())[:ICAL_MAX_EVENTS])
+        host = urlsplit(settings.PORTAL_BASE_URL).hostname or "portal.invalid"
+        detail = request.build_absolute_uri(reverse("events:detail", args=["-slug-"]))
+        body = calendar_for(events, url_for=lambda event: detail.replace("-slug-", event.slug), host=host)
+        cache.set(key, body, ICAL_CACHE_SECONDS * 2)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="{settings.PORTAL_SHORT_NAME.lower()}-events.ics"'

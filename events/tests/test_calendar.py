@@ -286,9 +286,7 @@ def test_month_view_places_each_session_on_its_day(client):
     assert {e.event.title for w in filtered.context["weeks"] for c in w for e in c["entries"]} == {
         "Two-part course"
     }
-    assert (
-        'name="month" value="%s"' % month.strftime("%Y-%m") in filtered.content.decode()
-    )  # the form keeps the month
+    assert f'name="month" value="{month:%Y-%m}"' in filtered.content.decode()  # the form keeps the month
 
 
 def test_month_view_defaults_to_this_month_and_links_to_the_next(client):

@@ -89,3 +89,17 @@ def test_times_are_exact_instants_across_the_clock_change(client):
     event_sync_schedule(event)
     [vevent] = vevents(feed(client))
     assert vevent.decoded("DTSTART") == summer
+
+
+def test_the_feed_is_cached_until_an_event_changes(client, django_assert_num_queries):
+    from events.services import event_save
+
+    event = EventFactory(title="First title", starts_at=at(3))
+    assert [str(v["SUMMARY"]) for v in vevents(feed(client))] == ["First title"]
+    with django_assert_num_queries(3):  # filter lists and the state of the events; the body is cached
+        assert [str(v["SUMMARY"]) for v in vevents(feed(client))] == ["First title"]
+    event.title = "Renamed"
+    event_save(event=event, actor=None)
+    assert [str(v["SUMMARY"]) for v in vevents(feed(client))] == ["Renamed"]
+    EventFactory(title="Added", starts_at=at(4))
+    assert [str(v["SUMMARY"]) for v in vevents(feed(client))] == ["Renamed", "Added"]
