@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 
 from .models import Category, Event, EventSession, EventStatus, Subject
@@ -63,16 +64,51 @@ def event_list_for_calendar(
     return _with_listing_relations(qs.order_by("starts_at", "id"))
 
 
-def event_list_for_month(
-    *, month: dt.date, filters: CalendarFilters | None = None, now: dt.datetime | None = None
-) -> list[Event]:
-    """The calendar's events with a session in `month` (its first day), with their sessions."""
+@dataclass(frozen=True)
+class MonthSessions:
+    """The calendar's sessions in one month: how many on each day, the first few of each day
+    (with their event), and how many events they belong to."""
+
+    per_day: dict[dt.date, int]
+    first_of_each_day: list[EventSession]
+    event_count: int
+
+
+def event_sessions_for_month(
+    *,
+    month: dt.date,
+    filters: CalendarFilters | None = None,
+    per_day: int = 3,
+    now: dt.datetime | None = None,
+) -> MonthSessions:
+    """Sessions of the calendar's events (published, not started, matching `filters`) that fall in
+    `month` (its first day), by London day. The first `per_day` of each day come with their
+    event, venue and categories; the rest are only counted, so a month with hundreds of events
+    costs the same few queries and a bounded amount of work."""
     first = _start_of_day(month.replace(day=1))
-    following = (month.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-    qs = event_list_for_calendar(filters=filters, now=now).filter(
-        starts_at__lt=_start_of_day(following), ends_at__gte=first
+    following = _start_of_day((month.replace(day=1) + dt.timedelta(days=32)).replace(day=1))
+    events = event_list_for_calendar(filters=filters, now=now).filter(
+        starts_at__lt=following, ends_at__gte=first
     )
-    return list(qs)
+    sessions = EventSession.objects.filter(
+        event__in=events.order_by().values("pk"), starts_at__gte=first, starts_at__lt=following
+    )
+    day = TruncDate("starts_at", tzinfo=timezone.get_current_timezone())
+    per_day_counts = dict(
+        sessions.annotate(day=day).order_by().values("day").annotate(n=Count("pk")).values_list("day", "n")
+    )
+    event_count = sessions.aggregate(n=Count("event", distinct=True))["n"]
+    first_of_each_day = list(
+        sessions.annotate(
+            day=day,
+            rank=Window(RowNumber(), partition_by=[day], order_by=[F("starts_at").asc(), F("pk").asc()]),
+        )
+        .filter(rank__lte=per_day)
+        .select_related("event", "venue")
+        .prefetch_related("event__categories")
+        .order_by("starts_at", "pk")
+    )
+    return MonthSessions(per_day=per_day_counts, first_of_each_day=first_of_each_day, event_count=event_count)
 
 
 def event_list_upcoming(*, limit: int | None = None) -> QuerySet[Event]:

@@ -31,9 +31,10 @@ from .eligibility import booking_refusal
 from .forms import CalendarFilterForm, MonthFilterForm
 from .ical import calendar_for
 from .models import BookingRule, Event, EventSession
-from .selectors import event_get_for_page, event_list_for_calendar, event_list_for_month
+from .selectors import event_get_for_page, event_list_for_calendar, event_sessions_for_month
 
 PAGE_SIZE = 20
+PER_DAY = 3  # sessions shown in a day of the month view; the rest are a link to that day's list
 # The feed is a rolling window: the soonest events matching the filters, so a subscription to
 # the whole calendar stays small and quick to serve.
 ICAL_MAX_EVENTS = 500
@@ -71,12 +72,13 @@ class CalendarEntry:
 
 @dataclass(frozen=True)
 class DayEntry:
-    session: EventSession
-    entry: CalendarEntry
+    """One session in the month grid, with its event's price for this visitor."""
 
-    @property
-    def event(self) -> Event:
-        return self.entry.event
+    session: EventSession
+    event: Event
+    url: str
+    price: str
+    reason: str
 
 
 def _where(sessions: list[EventSession]) -> str:
@@ -158,22 +160,25 @@ def event_month(request):
     form = MonthFilterForm(request.GET)
     form.is_valid()
     month = form.month_shown()
-    events = event_list_for_month(month=month, filters=form.filters())
+    filters = form.filters()
+    found = event_sessions_for_month(month=month, filters=filters, per_day=PER_DAY)
     buyer = _buyer(request)
+    url = reverse("events:detail", args=["-slug-"])
+    quotes: dict[int, LineQuote] = {}
     by_day: dict[dt.date, list[DayEntry]] = defaultdict(list)
-    for entry in _entries(events, buyer):
-        for session in entry.sessions:
-            day = timezone.localtime(session.starts_at).date()
-            if (day.year, day.month) == (month.year, month.month):
-                by_day[day].append(DayEntry(session, entry))
+    for session in found.first_of_each_day:
+        event = session.event
+        quote = quotes.get(event.pk) or quotes.setdefault(event.pk, event_quote(event, buyer))
+        by_day[timezone.localtime(session.starts_at).date()].append(
+            DayEntry(session, event, url.replace("-slug-", event.slug), format_gbp(quote.total), quote.reason)
+        )
     weeks = [
         [
             {
                 "day": day,
                 "in_month": day.month == month.month,
-                "entries": sorted(by_day.get(day, []), key=lambda e: (e.session.starts_at, e.entry.event.pk))
-                if day.month == month.month
-                else [],
+                "entries": by_day.get(day, []) if day.month == month.month else [],
+                "more": max(found.per_day.get(day, 0) - PER_DAY, 0) if day.month == month.month else 0,
             }
             for day in week
         ]
@@ -186,12 +191,12 @@ def event_month(request):
         "events/month.html",
         {
             "form": form,
-            "filters": form.filters(),
+            "filters": filters,
             "month": month,
             "weeks": weeks,
             "day_names": list(calendar.day_name),
-            "session_count": sum(len(v) for v in by_day.values()),
-            "event_count": len({e.entry.event.pk for v in by_day.values() for e in v}),
+            "event_count": found.event_count,
+            "session_count": sum(found.per_day.values()),
             "previous_month": previous if previous >= this_month else None,
             "next_month": _add_months(month, 1),
             "today": timezone.localdate(),

@@ -98,10 +98,11 @@ def test_month_view_and_guest_event_page_pass_axe(page, live_server, axe, calend
         .endswith(timezone.localtime(calendar_data.starts_at).strftime("%B %Y"))
     )
     axe(page, context="month view")
-    # From the grid, a day's link jumps to that day's events, then on to the event page.
+    # The event is on its day in the grid, with its places and price; its link opens the event.
     day = timezone.localtime(calendar_data.starts_at)
-    page.get_by_role("link", name=f"on {day:%A} {day.day} {day:%B}").first.click()
-    page.get_by_role("link", name="Leading maths across the school").click()
+    cell = page.locator("td").filter(has=page.locator(f"time[datetime='{day:%Y-%m-%d}']"))
+    assert "22 places left" in cell.inner_text() and "£70.00" in cell.inner_text()
+    cell.get_by_role("link", name="Leading maths across the school").click()
     page.wait_for_url(f"**/events/{calendar_data.slug}/")
     assert "£70.00" in page.locator(".portal-filters").inner_text()  # a guest pays the non-member price
     axe(page, context="event page (guest)")

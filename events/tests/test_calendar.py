@@ -278,8 +278,7 @@ def test_month_view_places_each_session_on_its_day(client):
     body = response.content.decode()
     assert month.strftime("%B %Y") in body
     assert "2 events in" in body
-    assert "(one of 2 sessions)" in body
-    assert f'href="#day-{month.replace(day=3):%Y-%m-%d}"' in body
+    assert "Civic Centre" in body and "£80.00" in body and "20 places left" in body
     assert "Following month" not in body
 
     filtered = client.get(reverse("events:month"), {"month": month.strftime("%Y-%m"), "category": "leaders"})
@@ -302,3 +301,22 @@ def test_month_view_explains_a_bad_month(client):
     assert response.status_code == 200
     assert "Enter the month as year and month, for example 2027-01" in response.content.decode()
     assert response.context["month"] == timezone.localdate().replace(day=1)
+
+
+def test_a_busy_day_shows_three_and_links_to_the_rest(client):
+    month = _next_month()
+    busy = month.replace(day=8)
+    for hour in (9, 10, 11, 13, 15):
+        EventFactory(
+            title=f"At {hour}", starts_at=timezone.make_aware(dt.datetime.combine(busy, dt.time(hour)))
+        )
+    response = client.get(reverse("events:month"), {"month": month.strftime("%Y-%m"), "q": "at"})
+    [cell] = [c for w in response.context["weeks"] for c in w if c["day"] == busy]
+    assert [e.event.title for e in cell["entries"]] == ["At 9", "At 10", "At 11"]
+    assert cell["more"] == 2
+    assert response.context["event_count"] == 5
+    body = response.content.decode()
+    assert f'href="/events/?q=at&amp;from={busy:%Y-%m-%d}&amp;to={busy:%Y-%m-%d}">2 more' in body
+    # The link leads to that day's events in the list.
+    listed = client.get(reverse("events:list"), {"q": "at", "from": busy.isoformat(), "to": busy.isoformat()})
+    assert titles(listed) == ["At 9", "At 10", "At 11", "At 13", "At 15"]
