@@ -582,6 +582,10 @@ from memberships.demo import load_member_schools  # noqa: E402
 
 LOADERS.append(load_member_schools)
 
+from events.demo import load_calendar_extras  # noqa: E402
+
+LOADERS.append(load_calendar_extras)
+
 
 def load_demo() -> dict:
     ctx: dict = {}
