@@ -102,6 +102,19 @@ def test_a_cancelled_event_says_so(client):
         ),
         ("governor", "anyone", "Governor training only for your role."),
         ("governor", "members", "Governor training only for your role."),
+        ("governor", "haringey", "Governor training only for your role."),
+        ("governor", "package", "Governor training only for your role."),
+        (
+            "teacher",
+            "haringey",
+            "Your role cannot book training. Ask your school's key user or bookings contact.",
+        ),
+        (
+            "teacher",
+            "package",
+            "Your role cannot book training. Ask your school's key user or bookings contact.",
+        ),
+        ("headteacher", "package", "Only for schools holding the Professional Learning package."),
         ("business_manager", "anyone", None),
         ("business_manager", "members", None),  # Noel Park is a member in Haringey
         ("business_manager", "haringey", None),
