@@ -38,15 +38,7 @@ class VenueFactory(factory.django.DjangoModelFactory):
 
 
 def hep():
-    """HEP's invoicing body (a data migration creates it; browser tests flush the tables between
-    tests, so recreate it from the migration's own data when it is missing)."""
-    body = InvoicingBody.objects.filter(code="hep").first()
-    if body is None:
-        import importlib
-
-        bodies = importlib.import_module("billing.migrations.0002_default_invoicing_bodies").BODIES
-        body = InvoicingBody.objects.create(**next(b for b in bodies if b["code"] == "hep"))
-    return body
+    return InvoicingBody.objects.get(code="hep")
 
 
 class EventFactory(factory.django.DjangoModelFactory):
