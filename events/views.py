@@ -122,7 +122,7 @@ def _url_if_resolves(name: str, *args) -> str | None:
         return None
 
 
-def _price_context(request, buyer: Buyer) -> dict:
+def _price_context(buyer: Buyer) -> dict:
     return {"buyer": buyer, "pricing_school": buyer.school}
 
 
@@ -145,7 +145,7 @@ def event_list(request):
             "page_range": list(paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)),
             "ellipsis": Paginator.ELLIPSIS,
             "entries": entries,
-            **_price_context(request, buyer),
+            **_price_context(buyer),
         },
     )
 
@@ -200,7 +200,7 @@ def event_month(request):
             "previous_month": previous if previous >= this_month else None,
             "next_month": _add_months(month, 1),
             "today": timezone.localdate(),
-            **_price_context(request, buyer),
+            **_price_context(buyer),
         },
     )
 
@@ -257,6 +257,6 @@ def event_detail(request, slug: str):
             "quote": quote,
             "refusal": refusal,
             "get_ticket_url": get_ticket_url,
-            **_price_context(request, buyer),
+            **_price_context(buyer),
         },
     )
