@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 
 class Category(models.Model):
@@ -101,15 +102,45 @@ class Event(models.Model):
             models.Index(fields=["starts_at"]),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(places_taken__lte=F("capacity")), name="event_not_oversold"),
+            models.CheckConstraint(
+                condition=Q(places_taken__lte=F("capacity")),
+                name="event_not_oversold",
+                violation_error_message="Capacity cannot be lower than the places already taken.",
+            ),
             models.CheckConstraint(
                 condition=Q(member_price__gte=0, non_member_price__gte=0),
                 name="event_prices_not_negative",
+                violation_error_message="Prices cannot be negative.",
             ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def who_may_book(self) -> str:
+        """The booking rule in words (checked by events.eligibility.booking_refusal)."""
+        if self.booking_rule == BookingRule.MEMBERS:
+            return "Partnership member schools only."
+        if self.booking_rule == BookingRule.HARINGEY:
+            return "Haringey schools and settings only."
+        if self.booking_rule == BookingRule.PACKAGE:
+            name = self.required_product.name if self.required_product_id else "a given package"
+            return f"Schools holding the {name} only."
+        return "Anyone: partnership schools, other schools and individuals."
+
+    @property
+    def venues(self) -> list[Venue]:
+        """The distinct venues of its sessions, in session order (uses prefetched sessions)."""
+        seen: dict[int, Venue] = {}
+        for session in self.sessions.all():
+            if session.venue_id and session.venue_id not in seen:
+                seen[session.venue_id] = session.venue
+        return list(seen.values())
+
+    @property
+    def has_online_session(self) -> bool:
+        return any(not s.venue_id for s in self.sessions.all())
 
     @property
     def places_left(self) -> int:
@@ -130,12 +161,21 @@ class EventSession(models.Model):
     class Meta:
         ordering = ["starts_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="session_ends_after_start",
+                violation_error_message="A session must end after it starts.",
+            ),
             models.CheckConstraint(
                 condition=Q(venue__isnull=False) | ~Q(online_url=""),
                 name="session_has_venue_or_link",
+                violation_error_message="Choose a venue, or give the joining link for an online session.",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.event}: {self.starts_at:%d %b %Y %H:%M}"
+        return f"{self.event}: {timezone.localtime(self.starts_at):%d %b %Y %H:%M}"
+
+    @property
+    def is_online(self) -> bool:
+        return self.venue_id is None

@@ -586,6 +586,10 @@ from accounts.demo import load_account_requests  # noqa: E402
 
 LOADERS.append(load_account_requests)
 
+from events.demo import load_calendar_extras  # noqa: E402
+
+LOADERS.append(load_calendar_extras)
+
 
 def load_demo() -> dict:
     ctx: dict = {}
