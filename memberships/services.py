@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.policy import Action, can
+from billing.services import order_placed
 from portal.errors import Conflict, InvalidInput, NotAllowed
 from pricing.membership import (
     MembershipQuoteError,
@@ -120,6 +121,7 @@ def _place_order(*, membership: Membership, working: list[dict], reason: str, ac
     )
     membership.order = order
     membership.save(update_fields=["order"])
+    transaction.on_commit(lambda: order_placed(order))  # invoiced like every account order
     return order
 
 

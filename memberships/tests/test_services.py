@@ -78,9 +78,23 @@ def test_renewal_creates_membership_order_and_line_in_one_go(prices, run_on_comm
     assert line.price_reason == "420 FTE pupils × £19.00"
     assert line.invoicing_body.code == "hep" and line.invoicing_body.is_default
     assert "2027/28" in line.description and school.name in line.description
-    [mail] = outbox.to(buyer.email)
-    assert order.number in mail.subject
+    [mail] = [m for m in outbox.to(buyer.email) if order.number in m.subject and not m.attachments]
     assert "1 April 2027" in mail.body and "£7,980.00" in mail.body
+
+
+def test_ordering_membership_issues_its_invoice_due_when_the_school_chose(prices, run_on_commit, outbox):
+    school = school_with("420", financial_year_start=4, billing_email="finance@school.example")
+    buyer = UserFactory(school=school, role="business_manager")
+
+    membership = run_on_commit(
+        membership_order, school=school, year=2026, payment_due=PaymentDue.FINANCIAL_YEAR_START, actor=buyer
+    )
+
+    [invoice] = membership.order.invoices.all()
+    assert invoice.body.code == "hep" and invoice.total == D("7980.00")
+    assert invoice.due_date == dt.date(2027, 4, 1)
+    invoice_mails = [m for m in outbox.to("finance@school.example") if invoice.number in m.subject]
+    assert len(invoice_mails) == 1 and invoice_mails[0].attachments[0]["mimetype"] == "application/pdf"
 
 
 def test_joining_mid_year_is_active_at_once_and_pays_the_new_joiner_minimum(prices):
