@@ -51,6 +51,7 @@ def membership_list_for_school(school: School) -> list[Membership]:
         Membership.objects.filter(school=school)
         .exclude(status=MembershipStatus.CANCELLED)
         .select_related("order")
+        .prefetch_related("order__invoices")
         .order_by("-year")
     )
 

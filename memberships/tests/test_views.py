@@ -178,6 +178,16 @@ def test_dashboard_lists_years_status_price_payment_and_order(client, member):
     assert 'aria-current="page">Memberships<' in body
 
 
+def test_dashboard_links_the_membership_invoice(client, member, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        renewal = membership_order(school=member.school, year=2027, payment_due="now", actor=member)
+    [invoice] = renewal.order.invoices.all()
+    client.force_login(member)
+    body = client.get(reverse("memberships:dashboard")).content.decode()
+    assert reverse("billing:invoice_download", args=[invoice.number]) in body
+    assert f"Invoice {invoice.number}" in body
+
+
 def test_dashboard_offers_renewal_to_a_buyer(client, member):
     client.force_login(member)
     body = client.get(reverse("memberships:dashboard")).content.decode()
