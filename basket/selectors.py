@@ -1,8 +1,20 @@
+"""Reads of the basket: whose it is, and what it holds priced for this buyer."""
+
 from __future__ import annotations
 
-from django.db.models import Sum
+from dataclasses import dataclass, field
+from decimal import Decimal
 
-from .models import Basket
+from django.db.models import Prefetch, Sum
+
+from pricing.money import ZERO, money
+from pricing.quotes import LineQuote
+
+from .models import Basket, BasketDelegate, BasketLine
+
+# The guest's basket id lives in the session data (not only its key): the session key changes
+# at login, and the basket must survive that to be merged into the user's basket.
+SESSION_BASKET_KEY = "basket_id"
 
 
 def basket_for_request(request, *, create: bool = False) -> Basket | None:
@@ -12,16 +24,14 @@ def basket_for_request(request, *, create: bool = False) -> Basket | None:
             basket, _ = Basket.objects.get_or_create(user=request.user)
             return basket
         return Basket.objects.filter(user=request.user).first()
-    key = request.session.session_key
-    if key is None:
-        if not create:
-            return None
-        request.session.save()
-        key = request.session.session_key
-    if create:
-        basket, _ = Basket.objects.get_or_create(session_key=key, user=None)
-        return basket
-    return Basket.objects.filter(session_key=key, user=None).first()
+    basket_id = request.session.get(SESSION_BASKET_KEY)
+    basket = Basket.objects.filter(pk=basket_id, user=None).first() if basket_id else None
+    if basket is None and create:
+        if request.session.session_key is None:
+            request.session.save()
+        basket = Basket.objects.create(session_key=request.session.session_key)
+        request.session[SESSION_BASKET_KEY] = basket.pk
+    return basket
 
 
 def basket_item_count(request) -> int:
@@ -29,10 +39,120 @@ def basket_item_count(request) -> int:
     if request.user.is_authenticated:
         filters = {"basket__user": request.user}
     else:
-        key = getattr(request, "session", None) and request.session.session_key
-        if not key:
+        session = getattr(request, "session", None)
+        basket_id = session.get(SESSION_BASKET_KEY) if session is not None else None
+        if not basket_id:
             return 0
-        filters = {"basket__session_key": key, "basket__user": None}
-    from .models import BasketLine
-
+        filters = {"basket_id": basket_id, "basket__user": None}
     return BasketLine.objects.filter(**filters).aggregate(n=Sum("quantity"))["n"] or 0
+
+
+def basket_lines(basket: Basket | None) -> list[BasketLine]:
+    """The lines with everything pricing, eligibility and the page need (a fixed number of
+    queries whatever the number of lines and delegates)."""
+    if basket is None or basket.pk is None:
+        return []
+    from events.models import EventSession
+
+    return list(
+        BasketLine.objects.filter(basket=basket)
+        .select_related("event", "event__required_product", "product", "product__invoicing_body")
+        .prefetch_related(
+            "event__categories",
+            Prefetch("event__sessions", queryset=EventSession.objects.select_related("venue")),
+            "product__covers_categories",
+            Prefetch("delegates", queryset=BasketDelegate.objects.order_by("position", "id")),
+        )
+        .order_by("added_at", "id")
+    )
+
+
+@dataclass
+class PricedLine:
+    line: BasketLine
+    quote: LineQuote
+    base_reason: str = ""  # "Member price" / "Non-member price", before any package discount
+    refusal: object | None = None  # events.eligibility.Refusal: why it cannot be ordered
+    problems: list[str] = field(default_factory=list)  # e.g. fewer places left than delegates
+    already_booked: set[str] = field(default_factory=set)  # delegate emails already booked
+
+    @property
+    def is_event(self) -> bool:
+        return self.line.event_id is not None
+
+    @property
+    def orderable(self) -> bool:
+        return self.refusal is None and not self.problems
+
+
+@dataclass
+class PricedBasket:
+    lines: list[PricedLine]
+
+    @property
+    def subtotal(self) -> Decimal:
+        return money(sum((p.quote.subtotal for p in self.lines), ZERO))
+
+    @property
+    def discount(self) -> Decimal:
+        return money(sum((p.quote.discount for p in self.lines), ZERO))
+
+    @property
+    def total(self) -> Decimal:
+        return money(sum((p.quote.total for p in self.lines), ZERO))
+
+    @property
+    def orderable(self) -> bool:
+        return bool(self.lines) and all(p.orderable for p in self.lines)
+
+    @property
+    def item_count(self) -> int:
+        return sum(p.line.quantity for p in self.lines)
+
+
+def basket_priced(basket: Basket | None, *, user, buyer) -> PricedBasket:
+    """Each line priced by the pricing app for this buyer (package places shared across the
+    lines in order), with the reasons a line could not be ordered now."""
+    from catalogue.rules import purchase_refusal
+    from events.eligibility import booking_refusal
+    from orders.selectors import delegates_already_booked
+    from pricing.catalogue import base_reason, event_quote, product_quote
+
+    lines = basket_lines(basket)
+    used: dict[int, int] = {}
+    booked = delegates_already_booked(
+        {(line.event_id, d.email.lower()) for line in lines if line.event_id for d in line.delegates.all()}
+    )
+    priced = []
+    for line in lines:
+        if line.event_id:
+            event = line.event
+            quote = event_quote(event, buyer, quantity=line.quantity, used=used)
+            item = PricedLine(
+                line=line,
+                quote=quote,
+                base_reason=base_reason(event, buyer),
+                refusal=booking_refusal(event, user=user, buyer=buyer),
+            )
+            if event.places_left < line.quantity:
+                item.problems.append(
+                    "This event is fully booked."
+                    if not event.places_left
+                    else f"Only {event.places_left} place{'s' if event.places_left != 1 else ''} left: "
+                    "change the number of delegates."
+                )
+            if len(line.delegates.all()) != line.quantity:
+                item.problems.append("Give a name and email address for each delegate.")
+            item.already_booked = {
+                d.email.lower() for d in line.delegates.all() if (event.pk, d.email.lower()) in booked
+            }
+        else:
+            quote = product_quote(line.product, buyer)
+            item = PricedLine(
+                line=line,
+                quote=quote,
+                base_reason=base_reason(line.product, buyer),
+                refusal=purchase_refusal(line.product, user=user, buyer=buyer),
+            )
+        priced.append(item)
+    return PricedBasket(lines=priced)

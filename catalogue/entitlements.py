@@ -13,6 +13,8 @@ from memberships.years import membership_year_for
 
 from .models import Entitlement, EntitlementStatus
 
+HELD_STATUSES = (EntitlementStatus.ACTIVE, EntitlementStatus.AWAITING_APPROVAL)
+
 
 def entitlements_for(school, *, on: dt.date | None = None) -> list[Entitlement]:
     """The active entitlements a school may use on a day, with their covered category ids
@@ -30,15 +32,47 @@ def entitlements_for(school, *, on: dt.date | None = None) -> list[Entitlement]:
     )
 
 
+def entitlements_usable(
+    school, *, on: dt.date, for_update: bool = False
+) -> tuple[list[Entitlement], set[tuple[int, int]]]:
+    """For pricing and the shop, in one query plus one prefetch:
+    - the active entitlements of the membership year of `on` and of later years (an event is
+      free when the entitlement's year is the event's year, see pricing.catalogue);
+    - the (product, year) pairs the school holds or awaits approval for, from this year on.
+    With `for_update`, the rows are locked (inside the caller's transaction)."""
+    qs = Entitlement.objects.filter(
+        school=school, status__in=HELD_STATUSES, membership_year__gte=membership_year_for(on)
+    )
+    if for_update:
+        assert transaction.get_connection().in_atomic_block, "lock entitlements inside a transaction"
+        qs = qs.select_for_update(of=("self",))
+    rows = list(qs.select_related("product").prefetch_related("product__covers_categories").order_by("id"))
+    usable = [e for e in rows if e.status == EntitlementStatus.ACTIVE]
+    held = {(e.product_id, e.membership_year) for e in rows}
+    return usable, held
+
+
 def school_holds(entitlements: list[Entitlement], product_id: int) -> bool:
     return any(e.product_id == product_id for e in entitlements)
 
 
+def covering_entitlements(
+    entitlements, category_ids: set[int], *, year: int | None = None
+) -> list[Entitlement]:
+    """The entitlements (oldest first) covering any of the categories in the membership year
+    `year` (any year when None), whether or not they have places left."""
+    return [
+        e
+        for e in entitlements
+        if (year is None or e.membership_year == year)
+        and {c.pk for c in e.product.covers_categories.all()} & category_ids
+    ]
+
+
 def covering_entitlement(entitlements: list[Entitlement], category_ids: set[int]) -> Entitlement | None:
     """The first entitlement (oldest) covering any of the categories, with a place left."""
-    for entitlement in entitlements:
-        covered = {c.pk for c in entitlement.product.covers_categories.all()}
-        if covered & category_ids and (entitlement.places_left is None or entitlement.places_left > 0):
+    for entitlement in covering_entitlements(entitlements, category_ids):
+        if entitlement.places_left is None or entitlement.places_left > 0:
             return entitlement
     return None
 
@@ -58,6 +92,7 @@ def entitlement_consume(*, entitlement_id: int, places: int) -> int:
 
 def entitlement_release(*, entitlement_id: int, places: int) -> None:
     """Give places back (a cancelled booking)."""
+    assert transaction.get_connection().in_atomic_block, "release places inside a transaction"
     entitlement = Entitlement.objects.select_for_update().get(pk=entitlement_id)
     give_back = min(places, entitlement.places_used)
     Entitlement.objects.filter(pk=entitlement.pk).update(places_used=F("places_used") - give_back)

@@ -82,6 +82,7 @@ class Entitlement(models.Model):
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True, help_text="Why it was approved or declined.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -107,3 +108,30 @@ class Entitlement(models.Model):
         if self.places_limit is None:
             return None
         return max(self.places_limit - self.places_used, 0)
+
+    @property
+    def year_label(self) -> str:
+        from memberships.years import year_label
+
+        return year_label(self.membership_year)
+
+    @property
+    def starts_on(self):
+        from memberships.years import year_start
+
+        return year_start(self.membership_year)
+
+    @property
+    def ends_on(self):
+        from memberships.years import lapse_date
+
+        return lapse_date(self.membership_year)
+
+
+class EntitlementAwaitingApproval(Entitlement):
+    """The back-office queue: purchases of "needs approval" products waiting for staff."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "package awaiting approval"
+        verbose_name_plural = "packages awaiting approval"

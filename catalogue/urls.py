@@ -4,4 +4,8 @@ from . import views
 
 app_name = "catalogue"
 
-urlpatterns = [path("", views.product_list, name="list")]
+urlpatterns = [
+    path("", views.product_list, name="list"),
+    path("yours/", views.packages_dashboard, name="dashboard"),
+    path("<slug:slug>/", views.product_detail, name="detail"),
+]

@@ -11,5 +11,6 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("billing/", include("billing.urls")),
     path("payments/", include("payments.urls")),
+    path("orders/", include("orders.urls")),
     path("back-office/", admin.site.urls),
 ]

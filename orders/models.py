@@ -148,3 +148,14 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delegate_name} – {self.event}"
+
+
+class OrderSequence(models.Model):
+    """The last order number given for a prefix; locked while an order is placed, so numbers
+    follow each other without gaps (a rolled-back order gives its number back)."""
+
+    prefix = models.CharField(max_length=10, unique=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}: {self.last_number}"

@@ -522,61 +522,30 @@ def load_events(ctx: dict) -> None:
 
 
 def load_nearly_full(ctx: dict) -> None:
-    """Book most places on a few events for another school, so the calendar shows scarcity."""
-    from billing.models import InvoicingBody
-    from events.models import Event
-    from orders.models import Booking, BookingStatus, Order, OrderLine, OrderStatus, PaymentMethod
+    """Book most places on a few events for another school, so the calendar shows scarcity
+    (through the order services: orders/demo.py)."""
+    from orders.demo import load_nearly_full as load
 
-    school = ctx["schools"]["Bruce Grove Primary School"]
-    hep = InvoicingBody.objects.get(code="hep")
-    for index in (1, 6, 11, 17, 25):
-        event = Event.objects.get(pk=ctx["events"][index].pk)
-        key = f"demo-nearly-full-{event.slug[:40]}"
-        if Order.objects.filter(idempotency_key=key).exists():
-            continue
-        taken = event.capacity - (1 if index % 2 else 2) if index != 25 else event.capacity
-        with transaction.atomic():
-            order = Order.objects.create(
-                number=f"D{event.pk:05d}",
-                status=OrderStatus.PLACED,
-                payment_method=PaymentMethod.ACCOUNT,
-                school=school,
-                buyer_name="Demo bookings",
-                buyer_email="bookings@bruce-grove.sch.example",
-                billing_name=school.name,
-                billing_address=school.billing_address,
-                idempotency_key=key,
-                placed_at=timezone.now(),
-                subtotal=event.member_price * taken,
-                total=event.member_price * taken,
-            )
-            line = OrderLine.objects.create(
-                order=order,
-                kind="event",
-                event=event,
-                description=event.title,
-                quantity=taken,
-                unit_price=event.member_price,
-                total=event.member_price * taken,
-                price_reason="Member price",
-                invoicing_body=event.invoicing_body or hep,
-            )
-            Booking.objects.bulk_create(
-                Booking(
-                    order_line=line,
-                    event=event,
-                    school=school,
-                    status=BookingStatus.BOOKED,
-                    delegate_name=f"Delegate {i + 1}",
-                    delegate_email=f"delegate{i + 1}@bruce-grove.sch.example",
-                )
-                for i in range(taken)
-            )
-            Event.objects.filter(pk=event.pk).update(places_taken=taken)
+    load(ctx)
+
+
+def load_shop(ctx: dict) -> None:
+    """Noel Park holds the Professional Learning package this year (orders/demo.py)."""
+    from orders.demo import load_shop as load
+
+    load(ctx)
 
 
 # Each app appends its loader; they run in this order inside one transaction.
-LOADERS = [load_schools, load_users, load_memberships, load_catalogue, load_events, load_nearly_full]
+LOADERS = [
+    load_schools,
+    load_users,
+    load_memberships,
+    load_catalogue,
+    load_events,
+    load_nearly_full,
+    load_shop,
+]
 
 from memberships.demo import load_member_schools  # noqa: E402
 

@@ -1,0 +1,118 @@
+"""The emails an order sends: a confirmation to the buyer, and a ticket (with a calendar
+file) to each delegate."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import icalendar
+from django.conf import settings
+from django.db.models import Prefetch
+from django.urls import reverse
+
+from notifications.services import email_send
+
+from .models import Booking, BookingStatus, LineKind, Order, OrderLine
+
+
+def _order_for_emails(order_id: int) -> Order:
+    from events.models import EventSession
+
+    return (
+        Order.objects.select_related("school")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=OrderLine.objects.select_related("event", "product").prefetch_related(
+                    Prefetch("event__sessions", queryset=EventSession.objects.select_related("venue")),
+                    Prefetch("bookings", queryset=Booking.objects.order_by("id")),
+                    "entitlements",
+                ),
+            )
+        )
+        .get(pk=order_id)
+    )
+
+
+def event_ics(event, *, delegate_name: str = "", delegate_email: str = "") -> bytes:
+    """A calendar file with one entry per session: venue address, or the joining link."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", f"-//{settings.PORTAL_NAME}//Bookings//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    base = settings.PORTAL_BASE_URL.rstrip("/")
+    for session in event.sessions.all():
+        entry = icalendar.Event()
+        entry.add(
+            "uid", f"session-{session.pk}-{delegate_email or 'event'}@{settings.PORTAL_SHORT_NAME.lower()}"
+        )
+        entry.add("dtstamp", dt.datetime.now(dt.UTC))
+        entry.add("dtstart", session.starts_at)
+        entry.add("dtend", session.ends_at)
+        entry.add("summary", event.title)
+        if session.venue:
+            entry.add(
+                "location",
+                ", ".join(
+                    p for p in [session.venue.name, session.venue.address, session.venue.postcode] if p
+                ),
+            )
+        elif session.online_url:
+            entry.add("location", "Online")
+            entry.add("url", session.online_url)
+        description = [event.summary] if event.summary else []
+        if session.online_url:
+            description.append(f"Join online: {session.online_url}")
+        description.append(f"{base}/events/{event.slug}/")
+        entry.add("description", "\n".join(description))
+        calendar.add_component(entry)
+    return calendar.to_ical()
+
+
+def order_emails_send(order_id: int) -> None:
+    order = _order_for_emails(order_id)
+    base = settings.PORTAL_BASE_URL.rstrip("/")
+    event_lines = [line for line in order.lines.all() if line.kind == LineKind.EVENT]
+    product_lines = [line for line in order.lines.all() if line.kind == LineKind.PRODUCT]
+    awaiting = [
+        line
+        for line in product_lines
+        if any(e.status == "awaiting_approval" for e in line.entitlements.all())
+    ]
+    order_url = base + reverse("orders:detail", args=[order.number]) if order.school_id else ""
+    email_send(
+        template="order_confirmation",
+        to=[order.buyer_email],
+        context={
+            "order": order,
+            "event_lines": event_lines,
+            "product_lines": product_lines,
+            "awaiting_lines": awaiting,
+            "order_url": order_url,
+            "bookings_url": base + reverse("orders:dashboard_bookings") if order.school_id else "",
+        },
+    )
+    for line in event_lines:
+        event = line.event
+        sessions = list(event.sessions.all())
+        for booking in line.bookings.all():
+            if booking.status != BookingStatus.BOOKED:
+                continue
+            email_send(
+                template="delegate_ticket",
+                to=[booking.delegate_email],
+                context={
+                    "order": order,
+                    "event": event,
+                    "sessions": sessions,
+                    "booking": booking,
+                    "event_url": f"{base}/events/{event.slug}/",
+                },
+                attachments=[
+                    (
+                        f"{event.slug[:50]}.ics",
+                        event_ics(event, delegate_email=booking.delegate_email),
+                        "text/calendar",
+                    )
+                ],
+            )
