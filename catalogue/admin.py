@@ -129,7 +129,7 @@ class EntitlementAdmin(admin.ModelAdmin):
 class EntitlementAwaitingApprovalAdmin(EntitlementAdmin):
     """The queue staff work through: purchases of "needs approval" packages."""
 
-    list_filter = ["membership_year", "product"]
+    list_filter = ["membership_year"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(status=EntitlementStatus.AWAITING_APPROVAL)
