@@ -283,7 +283,6 @@ PORTAL_PHONE = env.str("PORTAL_PHONE", default="020 3967 5100")
 PORTAL_EMAIL = env.str("PORTAL_EMAIL", default="admin@hep.example")
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 ORDER_NUMBER_PREFIX = env.str("ORDER_NUMBER_PREFIX", default="HEP")  # order numbers: HEP-000123
-CARD_PLACES_HOLD_MINUTES = env.int("CARD_PLACES_HOLD_MINUTES", default=30)  # places held for card payment
 
 LOGGING = {
     "version": 1,

@@ -170,7 +170,7 @@ def order_place(
             placed_at=now if confirmed else None,
             places_held_until=None
             if confirmed
-            else now + dt.timedelta(minutes=settings.CARD_PLACES_HOLD_MINUTES),
+            else now + dt.timedelta(minutes=getattr(settings, "CARD_PLACES_HOLD_MINUTES", 30)),
         )
         for plan in planned:
             if plan.basket_line.event_id:
@@ -369,17 +369,6 @@ def order_payment_failed(*, order: Order, status: str = OrderStatus.PAYMENT_FAIL
         order.status = status
         order.save(update_fields=["status"])
     return order
-
-
-def order_holds_release_expired(*, now=None) -> int:
-    """Release the places of card orders whose payment did not arrive in time."""
-    now = now or timezone.now()
-    expired = Order.objects.filter(status=OrderStatus.AWAITING_PAYMENT, places_held_until__lt=now)
-    count = 0
-    for order in expired:
-        order_payment_failed(order=order, status=OrderStatus.CANCELLED)
-        count += 1
-    return count
 
 
 # --- Cancelling a booking -------------------------------------------------------------------
