@@ -88,6 +88,8 @@ class PricedLine:
 @dataclass
 class PricedBasket:
     lines: list[PricedLine]
+    coupon: object | None = None  # billing.Coupon applied to the basket
+    coupon_result: object | None = None  # pricing.coupons.CouponResult (applied, or why not)
 
     @property
     def subtotal(self) -> Decimal:
@@ -103,7 +105,8 @@ class PricedBasket:
 
     @property
     def orderable(self) -> bool:
-        return bool(self.lines) and all(p.orderable for p in self.lines)
+        coupon_ok = self.coupon is None or bool(self.coupon_result and self.coupon_result.ok)
+        return bool(self.lines) and all(p.orderable for p in self.lines) and coupon_ok
 
     @property
     def item_count(self) -> int:
@@ -155,4 +158,35 @@ def basket_priced(basket: Basket | None, *, user, buyer) -> PricedBasket:
                 refusal=purchase_refusal(line.product, user=user, buyer=buyer),
             )
         priced.append(item)
-    return PricedBasket(lines=priced)
+    result = PricedBasket(lines=priced)
+    _coupon_apply(result, basket, buyer=buyer)
+    return result
+
+
+def coupon_lines(items) -> list:
+    """Priced lines as a promotional code sees them (pricing.coupons.CouponLine)."""
+    from pricing.coupons import CouponLine
+
+    lines = []
+    for key, line, quote in items:
+        if line.event_id:
+            categories = frozenset(c.pk for c in line.event.categories.all())
+            lines.append(CouponLine(key=key, quote=quote, event_id=line.event_id, category_ids=categories))
+        else:
+            lines.append(CouponLine(key=key, quote=quote, product_id=line.product_id))
+    return lines
+
+
+def _coupon_apply(priced: PricedBasket, basket, *, buyer) -> None:
+    """The basket's promotional code (billing), applied by the pricing app to these quotes."""
+    from billing.selectors import coupon_evaluate, coupon_for_basket
+
+    coupon = coupon_for_basket(basket) if priced.lines else None
+    if coupon is None:
+        return
+    lines = coupon_lines((item.line.pk, item.line, item.quote) for item in priced.lines)
+    result = coupon_evaluate(coupon=coupon, lines=lines, school=buyer.school)
+    priced.coupon, priced.coupon_result = coupon, result
+    if result.ok:
+        for item, line in zip(priced.lines, lines, strict=True):
+            item.quote = result.apply_to(line)

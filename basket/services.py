@@ -118,6 +118,14 @@ def basket_line_remove(*, basket: Basket, line_id: int) -> None:
         raise InvalidInput("That is no longer in your basket.", code="no_such_line")
 
 
+def basket_clear(*, basket: Basket) -> None:
+    """Empty the basket once its order is placed (its promotional code goes too)."""
+    from billing.models import BasketCoupon
+
+    BasketCoupon.objects.filter(basket=basket).delete()
+    BasketLine.objects.filter(basket=basket).delete()
+
+
 def basket_merge(*, source: Basket, target: Basket) -> None:
     """A guest's basket joins the account's at login. For an event in both, the guest's
     (newer) delegates win; a product already in the account's basket is not added twice."""
@@ -138,5 +146,9 @@ def basket_merge(*, source: Basket, target: Basket) -> None:
             if line.product_id and line.product_id in target_products:
                 continue
             BasketLine.objects.filter(pk=line.pk).update(basket=target)
+        from billing.models import BasketCoupon
+
+        if not BasketCoupon.objects.filter(basket=target).exists():
+            BasketCoupon.objects.filter(basket=source).update(basket=target)
         source.delete()
         target.save(update_fields=["updated_at"])

@@ -9,13 +9,10 @@ from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import select_template
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.selectors import acting_school_for
-from portal.errors import DomainError
+from portal.errors import Conflict, DomainError
 from pricing.buyers import buyer_for
 from pricing.catalogue import event_quote
 
@@ -182,28 +179,8 @@ def basket_detail(request):
             "basket": basket,
             "priced": priced,
             "buyer": buyer,
-            "coupon_template": _coupon_template(),
-            "coupon": _coupon_for(basket),
         },
     )
-
-
-def _coupon_template() -> str | None:
-    """The billing app's "Have a Promotional Code" form, once it exists."""
-    try:
-        return select_template(["billing/_coupon_form.html"]).template.name
-    except TemplateDoesNotExist:
-        return None
-
-
-def _coupon_for(basket):
-    if basket is None:
-        return None
-    try:
-        from billing.selectors import coupon_for_basket
-    except ImportError:
-        return None
-    return coupon_for_basket(basket)
 
 
 @require_POST
@@ -251,36 +228,33 @@ def checkout(request):
         return redirect("basket:detail")
     form_class = AccountCheckoutForm if school is not None else GuestCheckoutForm
     errors: list[str] = []
-    card_start = _card_checkout_start()
 
     if request.method == "POST":
         form = form_class(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            if school is None and card_start is None and priced.total > 0:
-                errors.append(_CARD_UNAVAILABLE)
-            else:
-                try:
-                    order = order_place(
-                        basket=basket,
-                        actor=request.user,
-                        school=school,
-                        purchase_order_number=data.get("purchase_order_number", ""),
-                        idempotency_key=data["idempotency_key"],
-                        buyer_name=data.get("buyer_name", ""),
-                        buyer_email=data.get("buyer_email", ""),
-                    )
-                except DomainError as error:
-                    errors.append(error.message)
-                else:
-                    return _after_order(request, order, card_start)
+            try:
+                order = order_place(
+                    basket=basket,
+                    actor=request.user,
+                    school=school,
+                    purchase_order_number=data.get("purchase_order_number", ""),
+                    idempotency_key=data["idempotency_key"],
+                    buyer_name=data.get("buyer_name", ""),
+                    buyer_email=data.get("buyer_email", ""),
+                )
+                return _after_order(request, order, basket=basket)
+            except DomainError as error:
+                errors.append(error.message)
+                # Trying again is a new attempt: a fresh key, so the failed one is not found.
+                fresh = request.POST.copy()
+                fresh["idempotency_key"] = uuid.uuid4().hex
+                form = form_class(fresh)
     else:
         if not priced.lines:
             messages.info(request, "Your basket is empty.")
             return redirect("basket:detail")
         form = form_class(initial={"idempotency_key": uuid.uuid4().hex})
-    if school is None and card_start is None and priced.total > 0 and _CARD_UNAVAILABLE not in errors:
-        errors.append(_CARD_UNAVAILABLE)
     return render(
         request,
         "basket/checkout.html",
@@ -296,35 +270,28 @@ def checkout(request):
     )
 
 
-_CARD_UNAVAILABLE = (
-    "Card payment is not available yet. Please call us to book, or log in with your school's account "
-    "to book on account."
-)
-
-
-def _card_checkout_start():
-    try:
-        from payments.services import card_checkout_start
-    except ImportError:  # the payments app is not merged yet
-        return None
-    return card_checkout_start
-
-
-def _after_order(request, order, card_start):
+def _after_order(request, order, *, basket):
+    """A placed order shows its page; a guest's order awaiting payment goes to the card
+    payment page (and if that cannot open, its held places go back and the basket stays)."""
     from orders.models import OrderStatus
+    from payments.services import card_checkout_start, card_order_release
+
+    from .services import basket_clear
 
     if order.school_id is None:
         ids = set(request.session.get(GUEST_ORDERS_SESSION_KEY, []))
         ids.add(order.pk)
         request.session[GUEST_ORDERS_SESSION_KEY] = sorted(ids)
-        if order.status == OrderStatus.AWAITING_PAYMENT and card_start is not None:
-            detail = request.build_absolute_uri(reverse("orders:detail", args=[order.number]))
-            result = card_start(
-                order=order,
-                success_url=detail,
-                cancel_url=request.build_absolute_uri(reverse("basket:detail")),
-            )
-            url = getattr(result, "url", result)
-            return redirect(url)
+    if order.status not in (OrderStatus.PLACED, OrderStatus.AWAITING_PAYMENT):
+        raise Conflict(f"Order {order.number} was not completed: please check out again.")
+    if order.status == OrderStatus.AWAITING_PAYMENT:
+        try:
+            url = card_checkout_start(order=order)
+        except DomainError:
+            card_order_release(order=order)
+            raise
+        if basket is not None:
+            basket_clear(basket=basket)
+        return redirect(url)
     messages.success(request, f"Thank you: order {order.number} is placed.")
     return redirect("orders:detail", number=order.number)

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from notifications.services import email_send
 
-from .models import Booking, BookingStatus, LineKind, Order, OrderLine
+from .models import Booking, BookingStatus, LineKind, Order, OrderLine, PaymentMethod
 
 
 def _order_for_emails(order_id: int) -> Order:
@@ -80,6 +80,26 @@ def order_emails_send(order_id: int) -> None:
         if any(e.status == "awaiting_approval" for e in line.entitlements.all())
     ]
     order_url = base + reverse("orders:detail", args=[order.number]) if order.school_id else ""
+    if order.payment_method == PaymentMethod.CARD and order.total > 0:
+        _card_receipt_send(order)
+    else:
+        _confirmation_send(order, event_lines, product_lines, awaiting, order_url, base)
+    _tickets_send(order, event_lines, base)
+
+
+def _card_receipt_send(order: Order) -> None:
+    """A guest who paid by card gets the payments app's receipt (never an invoice)."""
+    from payments.models import PaymentStatus
+
+    payment = order.payments.filter(status=PaymentStatus.SUCCEEDED).order_by("-id").first()
+    email_send(
+        template="card_receipt",
+        to=[order.buyer_email],
+        context={"order": order, "lines": list(order.lines.all()), "payment": payment},
+    )
+
+
+def _confirmation_send(order, event_lines, product_lines, awaiting, order_url: str, base: str) -> None:
     email_send(
         template="order_confirmation",
         to=[order.buyer_email],
@@ -92,6 +112,9 @@ def order_emails_send(order_id: int) -> None:
             "bookings_url": base + reverse("orders:dashboard_bookings") if order.school_id else "",
         },
     )
+
+
+def _tickets_send(order: Order, event_lines, base: str) -> None:
     for line in event_lines:
         event = line.event
         sessions = list(event.sessions.all())

@@ -115,7 +115,7 @@ def order_place(
         used: dict[int, int] = {}
         for line in lines:
             if line.event_id:
-                event = events[line.event_id]
+                event = line.event = events[line.event_id]  # the locked row, categories loaded
                 refusal = booking_refusal(event, user=actor, buyer=buyer)
                 if refusal is not None:
                     raise NotAllowed(f"{event.title}: {refusal.message}", code=refusal.code)
@@ -148,6 +148,8 @@ def order_place(
                 quote = product_quote(product, buyer)
                 planned.append(_PlannedLine(line, quote, base_reason(product, buyer), []))
 
+        coupon = _coupon_for(basket, planned, school=school, email=buyer_email)
+
         on_account = school is not None
         total = money(sum((p.quote.total for p in planned), ZERO))
         confirmed = on_account or total == ZERO  # nothing to pay by card: confirmed at once
@@ -177,11 +179,49 @@ def order_place(
                 _place_event_line(order, plan, events[plan.basket_line.event_id], confirmed=confirmed)
             else:
                 _place_product_line(order, plan, actor=actor)
-        BasketLine.objects.filter(basket=basket).delete()
+        if coupon is not None:
+            from billing.services import coupon_redeem
+
+            # Locks the coupon row: a code with one use left is used by one order only.
+            coupon_redeem(
+                coupon=coupon, order=order, school=school, actor=actor, amount=_coupon_total(planned)
+            )
+        if confirmed:
+            # A card order keeps the basket until its payment page opens (basket.views).
+            from basket.services import basket_clear
+
+            basket_clear(basket=basket)
 
         if confirmed:
             _after_placed(order, notify=notify)
     return order
+
+
+def _coupon_for(basket, planned: list[_PlannedLine], *, school, email: str):
+    """The basket's promotional code, applied to the quotes just computed (replacing them);
+    refused with its reason when it no longer applies."""
+    from basket.selectors import coupon_lines
+    from billing.selectors import coupon_evaluate, coupon_for_basket
+
+    coupon = coupon_for_basket(basket)
+    if coupon is None:
+        return None
+    lines = coupon_lines((i, p.basket_line, p.quote) for i, p in enumerate(planned))
+    result = coupon_evaluate(coupon=coupon, lines=lines, school=school, email=email if school is None else "")
+    if not result.ok:
+        raise InvalidInput(
+            f"Promotional code {coupon.code}: {result.message} Remove the code to place your order.",
+            code=f"coupon_{result.code}",
+        )
+    for i, line in enumerate(lines):
+        planned[i] = _PlannedLine(
+            planned[i].basket_line, result.apply_to(line), planned[i].base_reason, planned[i].allocation
+        )
+    return coupon
+
+
+def _coupon_total(planned: list[_PlannedLine]):
+    return money(-sum((a.amount for p in planned for a in p.quote.adjustments if a.code == "coupon"), ZERO))
 
 
 def _same_buyer(order: Order, *, actor, school, buyer_email: str) -> bool:
@@ -305,10 +345,8 @@ def _after_placed(order: Order, *, notify: bool) -> None:
 
 
 def _billing_order_placed(order_id: int) -> None:
-    try:
-        from billing.services import order_placed
-    except ImportError:  # the billing app's invoicing is not merged yet
-        return
+    from billing.services import order_placed
+
     order = Order.objects.get(pk=order_id)
     if order.payment_method == PaymentMethod.ACCOUNT:
         order_placed(order)

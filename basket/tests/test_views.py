@@ -234,7 +234,7 @@ def test_basket_runs_a_fixed_number_of_queries(client, manager):
         add_product(basket, ProductFactory())
     many = _count_queries(client, reverse("basket:detail"))
     assert few == many
-    assert many <= 15, many
+    assert many <= 20, many
 
 
 def test_get_ticket_runs_a_fixed_number_of_queries(client, manager):
@@ -283,19 +283,52 @@ def test_checkout_tells_which_event_sold_out(client, manager):
     assert not Order.objects.exists()
 
 
-def test_guest_checkout_without_card_payments_places_nothing(client):
-    event = EventFactory(non_member_price=Decimal("80.00"))
+def _guest_basket(client, event):
     url, data = ticket_post(event, [("Gail", "gail@x.example")])
     client.post(url, data)
-    page = client.get(reverse("basket:checkout"))
-    assert "Your full name" in page.content.decode()
-    response = client.post(
-        reverse("basket:checkout"),
-        {"idempotency_key": "abc", "buyer_name": "Gail", "buyer_email": "gail@x.example"},
+    assert "Your full name" in client.get(reverse("basket:checkout")).content.decode()
+
+
+GUEST = {"idempotency_key": "g1", "buyer_name": "Gail Guest", "buyer_email": "gail@home.example"}
+
+
+def test_guest_checkout_holds_the_places_and_opens_the_card_payment_page(client, monkeypatch):
+    started = []
+    monkeypatch.setattr(
+        "payments.services.card_checkout_start",
+        lambda *, order: started.append(order) or "https://pay.example/s1",
     )
+    event = EventFactory(capacity=5, non_member_price=Decimal("80.00"))
+    _guest_basket(client, event)
+    response = client.post(reverse("basket:checkout"), GUEST)
+    assert response.status_code == 302 and response.url == "https://pay.example/s1"
+    order = Order.objects.get()
+    assert started == [order]
+    assert (order.status, order.payment_method, order.total) == ("awaiting_payment", "card", Decimal("80.00"))
+    assert Booking.objects.get().status == "held"
+    event.refresh_from_db()
+    assert event.places_taken == 1
+    assert not BasketLine.objects.exists()
+
+
+def test_guest_checkout_gives_the_places_back_when_the_payment_page_cannot_open(client, monkeypatch):
+    from payments.services import PaymentServiceError
+
+    def down(*, order):
+        raise PaymentServiceError()
+
+    monkeypatch.setattr("payments.services.card_checkout_start", down)
+    event = EventFactory(capacity=5)
+    _guest_basket(client, event)
+    response = client.post(reverse("basket:checkout"), GUEST)
     assert response.status_code == 400
-    assert "Card payment is not available yet" in response.content.decode()
-    assert not Order.objects.exists()
+    assert "card payment service is not answering" in response.content.decode()
+    event.refresh_from_db()
+    assert event.places_taken == 0
+    assert Order.objects.get().status in ("cancelled", "payment_failed")
+    assert BasketLine.objects.count() == 1  # the basket is kept to try again
+    fresh = re.search(r'name="idempotency_key" value="([0-9a-f]+)"', response.content.decode()).group(1)
+    assert fresh != GUEST["idempotency_key"]
 
 
 def test_free_event_guest_checkout_is_confirmed_without_payment(client, outbox):
@@ -312,3 +345,19 @@ def test_free_event_guest_checkout_is_confirmed_without_payment(client, outbox):
     assert response.url == reverse("orders:detail", args=[order.number])
     assert client.get(response.url).status_code == 200  # the guest sees their own order
     assert outbox.to("gail@home.example") and outbox.to("gail@x.example")
+
+
+def test_basket_totals_include_the_promotional_code(client, manager):
+    from billing.models import BasketCoupon, Coupon
+
+    basket = basket_for(manager)
+    add_event(basket, EventFactory(member_price=Decimal("40.00")), 2)
+    BasketCoupon.objects.create(
+        basket=basket, coupon=Coupon.objects.create(code="SPRING", kind="percentage", value=Decimal("25"))
+    )
+    client.force_login(manager)
+    body = client.get(reverse("basket:detail")).content.decode()
+    assert "Coupon SPRING: 25% off" in body
+    assert 'id="basket-total">£60.00' in body
+    assert "Remove code" in body
+    assert 'id="checkout-total">£60.00' in client.get(reverse("basket:checkout")).content.decode()

@@ -85,8 +85,10 @@ def test_order_on_account_books_delegates_and_takes_places(manager, school, outb
     assert event.places_taken == 2
     assert not BasketLine.objects.filter(basket=basket).exists()
 
-    [confirmation] = outbox.to("bola@noelpark.example")
-    assert order.number in confirmation.subject
+    mails = outbox.to("bola@noelpark.example")
+    [confirmation] = [m for m in mails if "confirmed" in m.subject]
+    [invoice] = [m for m in mails if m.subject.startswith("Invoice")]  # billing invoices it on placing
+    assert order.number in confirmation.subject and order.number in invoice.subject
     assert "Ada Lovelace" in confirmation.body and "£90.00" in confirmation.body
     assert "PO-123" in confirmation.body and "How to cancel" in confirmation.body
     [ticket] = outbox.to("ada@noelpark.example")
@@ -212,7 +214,7 @@ def test_a_needs_approval_package_waits_and_gives_nothing_until_approved(manager
     place(basket_for(manager), manager)
     entitlement = Entitlement.objects.get(school=school, product=package)
     assert entitlement.status == "awaiting_approval"
-    assert "awaiting approval" in outbox.to(manager.email)[0].body
+    assert "awaiting approval" in [m for m in outbox.to(manager.email) if "confirmed" in m.subject][0].body
 
     event = EventFactory(categories=[early_years], member_price=Decimal("40.00"))
     add_event(basket_for(manager), event, 1)
@@ -438,3 +440,48 @@ def test_guests_cannot_buy_packages():
             buyer_email="g@x.example",
         )
     assert caught.value.code == "log_in"
+
+
+def test_a_promotional_code_on_the_basket_is_priced_and_used_once(manager):
+    from billing.models import BasketCoupon, Coupon, CouponRedemption
+
+    coupon = Coupon.objects.create(code="WELCOME10", kind="percentage", value=Decimal("10"), max_uses=1)
+    basket = basket_for(manager)
+    add_event(basket, EventFactory(member_price=Decimal("50.00")), 2)
+    BasketCoupon.objects.create(basket=basket, coupon=coupon)
+
+    order = place(basket, manager)
+
+    assert (order.subtotal, order.discount_total, order.total) == (
+        Decimal("100.00"),
+        Decimal("10.00"),
+        Decimal("90.00"),
+    )
+    [line] = order.lines.all()
+    assert [step["code"] for step in line.price_working] == ["base", "coupon", "total"]
+    assert CouponRedemption.objects.get(order=order).amount == Decimal("10.00")
+    assert not BasketCoupon.objects.filter(basket=basket).exists()
+
+    # The one use is gone: the next basket with the code is refused with the reason.
+    add_event(basket, EventFactory(), 1)
+    BasketCoupon.objects.create(basket=basket, coupon=coupon)
+    with pytest.raises(InvalidInput) as caught:
+        place(basket, manager)
+    assert "WELCOME10 has been used the maximum number of times" in caught.value.message
+    assert Order.objects.count() == 1
+
+
+def test_a_coupon_leaves_package_free_lines_alone(manager, school):
+    from billing.models import BasketCoupon, Coupon
+
+    leaders = CategoryFactory(name="Leaders")
+    EntitlementFactory(school=school, product=ProductFactory(covers_categories=[leaders]))
+    coupon = Coupon.objects.create(code="TENOFF", kind="fixed", value=Decimal("10"))
+    basket = basket_for(manager)
+    add_event(basket, EventFactory(categories=[leaders], member_price=Decimal("50.00")), 1)
+    add_event(basket, EventFactory(member_price=Decimal("30.00")), 1)
+    BasketCoupon.objects.create(basket=basket, coupon=coupon)
+    order = place(basket, manager)
+    totals = sorted(line.total for line in order.lines.all())
+    assert totals == [Decimal("0.00"), Decimal("20.00")]
+    assert order.total == Decimal("20.00")
