@@ -37,7 +37,7 @@ def test_book_three_delegates_and_check_out_on_account(page, live_server, login_
 
     login_page(page, "bola@noelpark.example", PASSWORD)
     page.goto(live_server.url + reverse("events:detail", args=[event.slug]))
-    page.get_by_role("link", name="Get Ticket").click()
+    page.get_by_role("button", name="Get Ticket").click()
     page.wait_for_url(f"**/basket/get-ticket/{event.slug}/")
     axe(page, context="Get Ticket")
 

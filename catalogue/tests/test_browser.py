@@ -62,6 +62,10 @@ def test_business_manager_buys_the_package_and_events_become_free(page, live_ser
     assert "Active" in row.inner_text()
     assert "wait" not in page.content().lower().replace("awaiting", "")
 
+    page.goto(live_server.url + reverse("events:detail", args=[event.slug]))
+    assert page.locator(".portal-price").first.inner_text() == "£0.00"
+    assert page.get_by_text("Package: free (Professional Learning package)").first.is_visible()
+
     page.goto(live_server.url + reverse("basket:get_ticket", args=[event.slug]))
     price = page.locator("#price")
     assert "£0.00" in price.inner_text()
