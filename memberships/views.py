@@ -17,12 +17,11 @@ from accounts.selectors import acting_school_for
 from portal.errors import DomainError
 from pricing.membership import membership_quote_for_school, membership_quote_for_year
 from pricing.money import format_gbp
+from schools.selectors import census_history_for_school, school_latest_census
 
 from .forms import CensusFigureForm, FeeCalculatorForm, MembershipOrderForm
 from .models import PaymentDue
 from .selectors import (
-    census_figure_history,
-    census_figure_latest,
     is_new_joiner,
     membership_list_for_school,
     membership_years_orderable,
@@ -66,7 +65,7 @@ def _calculator_initial(request, year: int) -> dict:
     school = acting_school_for(request) if request.user.is_authenticated else None
     if school is None:
         return {}
-    figure = census_figure_latest(school)
+    figure = school_latest_census(school)
     return {
         "phase": school.phase,
         "sixth_form": "yes" if school.has_sixth_form else "no",
@@ -116,7 +115,7 @@ def dashboard(request):
             can_update_census=can(request.user, Action.UPDATE_CENSUS, school),
             orderable_years=[(y, year_label(y)) for y in membership_years_orderable(school, today=today)],
             current_year=membership_year_for(today),
-            census_figure=census_figure_latest(school),
+            census_figure=school_latest_census(school),
             is_member_now=any(
                 r.year == membership_year_for(today) and r.status_on(today) == "active" for r in memberships
             ),
@@ -209,7 +208,7 @@ def order(request):
             "quote_error": quote_error,
             "joining": joining,
             "starts_on": max(today, year_start(year)),
-            "census_figure": school_quote.census_figure if school_quote else census_figure_latest(school),
+            "census_figure": school_quote.census_figure if school_quote else school_latest_census(school),
             "can_update_census": can(request.user, Action.UPDATE_CENSUS, school),
         },
     )
@@ -250,7 +249,7 @@ def census(request):
             "school": school,
             "form": form,
             "next": next_url,
-            "current": census_figure_latest(school),
-            "history": census_figure_history(school),
+            "current": school_latest_census(school),
+            "history": census_history_for_school(school),
         },
     )
