@@ -526,6 +526,7 @@ def load_nearly_full(ctx: dict) -> None:
     from billing.models import InvoicingBody
     from events.models import Event
     from orders.models import Booking, BookingStatus, Order, OrderLine, OrderStatus, PaymentMethod
+    from pricing.quotes import line_subtotal
 
     school = ctx["schools"]["Bruce Grove Primary School"]
     hep = InvoicingBody.objects.get(code="hep")
@@ -547,8 +548,8 @@ def load_nearly_full(ctx: dict) -> None:
                 billing_address=school.billing_address,
                 idempotency_key=key,
                 placed_at=timezone.now(),
-                subtotal=event.member_price * taken,
-                total=event.member_price * taken,
+                subtotal=line_subtotal(event.member_price, taken),
+                total=line_subtotal(event.member_price, taken),
             )
             line = OrderLine.objects.create(
                 order=order,
@@ -557,7 +558,7 @@ def load_nearly_full(ctx: dict) -> None:
                 description=event.title,
                 quantity=taken,
                 unit_price=event.member_price,
-                total=event.member_price * taken,
+                total=line_subtotal(event.member_price, taken),
                 price_reason="Member price",
                 invoicing_body=event.invoicing_body or hep,
             )
