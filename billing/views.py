@@ -7,13 +7,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.policy import Action, can
 from accounts.security import client_ip, throttle
 from accounts.selectors import acting_school_for
 from portal.errors import DomainError
+from portal.redirects import safe_next
 
 from . import selectors, services
 from .pdf import credit_note_pdf, invoice_pdf
@@ -70,10 +70,7 @@ def credit_note_download(request, number: str):
 
 
 def _back(request):
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return redirect(target)
-    return redirect("basket:detail")
+    return redirect(safe_next(request, request.POST.get("next")) or "basket:detail")
 
 
 def _buyer(request):

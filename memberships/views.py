@@ -9,12 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.policy import Action, can
 from accounts.selectors import acting_school_for
 from portal.errors import DomainError
+from portal.redirects import safe_next
 from pricing.membership import membership_quote_for_school, membership_quote_for_year
 from pricing.money import format_gbp
 from schools.selectors import census_history_for_school, school_latest_census
@@ -221,9 +221,7 @@ def census(request):
     school = acting_school_for(request)
     if school is None or not can(request.user, Action.UPDATE_CENSUS, school):
         return _not_allowed(request, "You cannot change this school's census figure.")
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = ""
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     form = CensusFigureForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
