@@ -64,6 +64,17 @@ def _test_settings(settings, tmp_path):
     }
 
 
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Throttles (login, account requests, promotional codes) and cached pages count in the cache:
+    each test starts from zero, whichever app's tests ran before it."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def outbox(db):
     """Emails sent so far (newest last), as stored by the local outbox backend."""

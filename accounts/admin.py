@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from portal.admin import ReadOnlyAdmin
 from portal.errors import DomainError
 from schools.models import School
 
@@ -320,7 +321,7 @@ class AccountRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """The audit log, read-only."""
 
     list_display = ["created_at", "kind", "email", "user", "actor", "ip_address", "school"]
@@ -330,12 +331,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_select_related = ["user", "actor", "school"]
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
     list_per_page = 100
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -11,13 +11,13 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.errors import DomainError
+from portal.redirects import safe_next
 from schools.models import School
 
 from . import services
@@ -247,9 +247,7 @@ def dashboard(request):
 @require_POST
 def acting_school_choose(request):
     form = ActingSchoolForm(request.POST, schools=schools_for(request.user))
-    target = request.POST.get("next") or reverse("accounts:dashboard")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = reverse("accounts:dashboard")
+    target = safe_next(request, request.POST.get("next")) or reverse("accounts:dashboard")
     if not form.is_valid():
         messages.error(request, "Choose one of your trust's schools.")
         return redirect(target)

@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from orders.models import OrderLine, OrderStatus, PaymentMethod
+from portal.admin import ReadOnlyAdmin
 from portal.errors import DomainError
 
 from . import exports, selectors, services
@@ -57,18 +58,9 @@ class BillingSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(NumberSequence)
-class NumberSequenceAdmin(admin.ModelAdmin):
+class NumberSequenceAdmin(ReadOnlyAdmin):
     list_display = ["body", "kind", "financial_year", "last_number"]
     list_filter = ["body", "kind", "financial_year"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -356,7 +348,7 @@ class CreditNoteLineInline(ReadOnlyInline):
 
 
 @admin.register(CreditNote)
-class CreditNoteAdmin(admin.ModelAdmin):
+class CreditNoteAdmin(ReadOnlyAdmin):  # credit notes are issued from their invoice
     list_display = ["number", "body", "school", "invoice", "issue_date", "total"]
     list_filter = ["body", ("issue_date", admin.DateFieldListFilter)]
     search_fields = ["number", "invoice__number", "school__name"]
@@ -367,15 +359,6 @@ class CreditNoteAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields if f.name not in self.exclude and f.name != "id"]
-
-    def has_add_permission(self, request):
-        return False  # credit notes are issued from their invoice
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -447,24 +430,15 @@ class CouponAdmin(admin.ModelAdmin):
 
 
 @admin.register(CouponRedemption)
-class CouponRedemptionAdmin(admin.ModelAdmin):
+class CouponRedemptionAdmin(ReadOnlyAdmin):
     list_display = ["coupon", "order", "school", "email", "amount", "created_at", "voided_at"]
     list_filter = ["coupon"]
     search_fields = ["coupon__code", "order__number", "school__name", "email"]
     list_select_related = ["coupon", "order", "school"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(OrderToInvoice)
-class OrderToInvoiceAdmin(admin.ModelAdmin):
+class OrderToInvoiceAdmin(ReadOnlyAdmin):
     """Orders placed on account with lines not yet invoiced (e.g. when invoices are issued by
     staff rather than on placing): select them and issue their invoices."""
 
@@ -488,21 +462,13 @@ class OrderToInvoiceAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .filter(payment_method=PaymentMethod.ACCOUNT, status=OrderStatus.PLACED)
             .filter(Exists(uninvoiced))
+            .prefetch_related("invoices")  # "Invoices so far", without a query per order
         )
 
     @admin.display(description="Invoices so far")
     def invoices(self, obj):
         numbers = [i.number for i in obj.invoices.all()]
         return ", ".join(numbers) or "None"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_issue_permission(self, request):
         return request.user.has_perm("billing.add_invoice")

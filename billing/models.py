@@ -231,10 +231,6 @@ class InvoiceLine(models.Model):
         raise models.ProtectedError("Invoice lines are never deleted.", {self})
 
     @property
-    def subtotal(self) -> Decimal:
-        return self.unit_price * self.quantity
-
-    @property
     def creditable(self) -> Decimal:
         return self.total - self.amount_credited
 

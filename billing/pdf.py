@@ -12,9 +12,14 @@ from .models import CreditNote, Invoice
 
 def _pdf(template: str, context: dict) -> bytes:
     from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    # The documents need nothing from outside their template: a PDF never reads a local file or
+    # fetches a URL (no protocol is allowed), whatever reached the HTML. User text is autoescaped.
+    refuse_fetch = URLFetcher(allowed_protocols=())
 
     html = render_to_string(template, {"portal_name": settings.PORTAL_NAME, **context})
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=refuse_fetch).write_pdf()
 
 
 def invoice_pdf(invoice: Invoice) -> bytes:

@@ -7,17 +7,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.policy import Action, can
+from accounts.security import client_ip, throttle
 from accounts.selectors import acting_school_for
 from portal.errors import DomainError
+from portal.redirects import safe_next
 
 from . import selectors, services
 from .pdf import credit_note_pdf, invoice_pdf
 
 COUPON_FLASH = "billing_coupon_flash"
+# Guesses at promotional codes, per client address: enough for honest typos, not for trying codes.
+COUPON_TRIES_LIMIT = 20
+COUPON_TRIES_WINDOW_SECONDS = 15 * 60
 
 
 def _school_for_orders(request):
@@ -66,10 +70,7 @@ def credit_note_download(request, number: str):
 
 
 def _back(request):
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return redirect(target)
-    return redirect("basket:detail")
+    return redirect(safe_next(request, request.POST.get("next")) or "basket:detail")
 
 
 def _buyer(request):
@@ -91,6 +92,16 @@ def coupon_apply(request):
             from portal.errors import InvalidInput
 
             raise InvalidInput("Add something to your basket before applying a promotional code.")
+        if not throttle(
+            f"coupon-apply-ip:{client_ip(request) or 'unknown'}",
+            limit=COUPON_TRIES_LIMIT,
+            window_seconds=COUPON_TRIES_WINDOW_SECONDS,
+        ):
+            from portal.errors import InvalidInput
+
+            raise InvalidInput(
+                "You have tried a lot of promotional codes. Please wait 15 minutes and try again."
+            )
         row = services.basket_coupon_apply(
             basket=basket, code=code, school=school, email=email, actor=request.user
         )

@@ -12,7 +12,7 @@ from .models import Membership, MembershipStatus, PriceSettings
 from .years import membership_year_for
 
 if TYPE_CHECKING:
-    from schools.models import CensusFigure, School
+    from schools.models import School
 
 
 def is_member(school: School | None, *, on: dt.date | None = None) -> bool:
@@ -79,28 +79,6 @@ def membership_years_orderable(school: School, *, today: dt.date | None = None) 
         .values_list("year", flat=True)
     )
     return [year for year in (current, current + 1) if year not in held]
-
-
-def census_figure_latest(school: School) -> CensusFigure | None:
-    """The figure that prices membership: the latest October census, latest correction first."""
-    from schools.models import CensusFigure
-
-    return (
-        CensusFigure.objects.filter(school=school)
-        .select_related("recorded_by")
-        .order_by("-census_year", "-recorded_at", "-id")
-        .first()
-    )
-
-
-def census_figure_history(school: School, *, limit: int = 10) -> list[CensusFigure]:
-    from schools.models import CensusFigure
-
-    return list(
-        CensusFigure.objects.filter(school=school)
-        .select_related("recorded_by")
-        .order_by("-census_year", "-recorded_at", "-id")[:limit]
-    )
 
 
 def price_settings_years(*, from_year: int) -> list[int]:

@@ -9,20 +9,19 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.policy import Action, can
 from accounts.selectors import acting_school_for
 from portal.errors import DomainError
+from portal.redirects import safe_next
 from pricing.membership import membership_quote_for_school, membership_quote_for_year
 from pricing.money import format_gbp
+from schools.selectors import census_history_for_school, school_latest_census
 
 from .forms import CensusFigureForm, FeeCalculatorForm, MembershipOrderForm
 from .models import PaymentDue
 from .selectors import (
-    census_figure_history,
-    census_figure_latest,
     is_new_joiner,
     membership_list_for_school,
     membership_years_orderable,
@@ -66,7 +65,7 @@ def _calculator_initial(request, year: int) -> dict:
     school = acting_school_for(request) if request.user.is_authenticated else None
     if school is None:
         return {}
-    figure = census_figure_latest(school)
+    figure = school_latest_census(school)
     return {
         "phase": school.phase,
         "sixth_form": "yes" if school.has_sixth_form else "no",
@@ -116,7 +115,7 @@ def dashboard(request):
             can_update_census=can(request.user, Action.UPDATE_CENSUS, school),
             orderable_years=[(y, year_label(y)) for y in membership_years_orderable(school, today=today)],
             current_year=membership_year_for(today),
-            census_figure=census_figure_latest(school),
+            census_figure=school_latest_census(school),
             is_member_now=any(
                 r.year == membership_year_for(today) and r.status_on(today) == "active" for r in memberships
             ),
@@ -209,7 +208,7 @@ def order(request):
             "quote_error": quote_error,
             "joining": joining,
             "starts_on": max(today, year_start(year)),
-            "census_figure": school_quote.census_figure if school_quote else census_figure_latest(school),
+            "census_figure": school_quote.census_figure if school_quote else school_latest_census(school),
             "can_update_census": can(request.user, Action.UPDATE_CENSUS, school),
         },
     )
@@ -222,9 +221,7 @@ def census(request):
     school = acting_school_for(request)
     if school is None or not can(request.user, Action.UPDATE_CENSUS, school):
         return _not_allowed(request, "You cannot change this school's census figure.")
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = ""
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     form = CensusFigureForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -250,7 +247,7 @@ def census(request):
             "school": school,
             "form": form,
             "next": next_url,
-            "current": census_figure_latest(school),
-            "history": census_figure_history(school),
+            "current": school_latest_census(school),
+            "history": census_history_for_school(school),
         },
     )

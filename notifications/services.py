@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.template import Context, engines
 from django.template.exceptions import TemplateDoesNotExist
 from django.template.loader import render_to_string
 
@@ -24,11 +25,19 @@ def _context(context: dict) -> dict:
     }
 
 
+def _render_text(name: str, context: dict) -> str:
+    """A plain-text part (subject or body): never HTML-escaped, so "St Mary's & All Saints" reads
+    as typed, whether or not the template remembers `{% autoescape off %}`."""
+    template = engines["django"].engine.get_template(name)
+    return template.render(Context(context, autoescape=False))
+
+
 def email_render(template: str, context: dict) -> tuple[str, str, str | None]:
     ctx = _context(context)
-    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", ctx).split())
-    body = render_to_string(f"emails/{template}.txt", ctx)
+    subject = " ".join(_render_text(f"emails/{template}_subject.txt", ctx).split())
+    body = _render_text(f"emails/{template}.txt", ctx)
     try:
+        # The HTML part is autoescaped: user text can never become markup.
         html = render_to_string(f"emails/{template}.html", ctx)
     except TemplateDoesNotExist:
         html = None

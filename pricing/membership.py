@@ -283,9 +283,10 @@ class SchoolQuote:
 def membership_quote_for_school(school, *, year: int) -> SchoolQuote:
     """Load what a school's price depends on (its latest census figure, whether it is newly
     joining, the year's settings: a fixed number of queries), then price it."""
-    from memberships.selectors import census_figure_latest, is_new_joiner
+    from memberships.selectors import is_new_joiner
+    from schools.selectors import school_latest_census
 
-    figure = census_figure_latest(school)
+    figure = school_latest_census(school)
     if figure is None and school.phase not in FIXED_PRICE_PHASES:
         raise NoCensusFigure(
             f"We have no October census figure for {school.name} yet. "

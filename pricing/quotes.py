@@ -8,6 +8,12 @@ from decimal import Decimal
 from .money import ZERO, money
 
 
+def line_subtotal(unit_price: Decimal, quantity: int) -> Decimal:
+    """A line's price before adjustments: unit price × quantity, rounded to pence. Invoices and
+    quotes both use this, so nobody multiplies prices anywhere else."""
+    return money(unit_price * quantity)
+
+
 @dataclass(frozen=True)
 class Adjustment:
     """One step of a quote's working, e.g. ("Member price", 45.00) or ("Package: free", -45.00)."""
@@ -31,7 +37,7 @@ class LineQuote:
 
     @property
     def subtotal(self) -> Decimal:
-        return money(self.unit_price * self.quantity)
+        return line_subtotal(self.unit_price, self.quantity)
 
     @property
     def discount(self) -> Decimal:

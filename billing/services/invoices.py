@@ -14,6 +14,7 @@ from notifications.services import email_send
 from orders.models import BookingStatus, Order, OrderStatus, PaymentMethod
 from portal.errors import Conflict, InvalidInput
 from pricing.money import ZERO, money
+from pricing.quotes import line_subtotal
 
 from ..models import BillingSettings, DocumentKind, Invoice, InvoiceIssueMode, InvoiceLine, InvoiceStatus
 from ..numbering import document_number, financial_year_for, number_next
@@ -76,7 +77,7 @@ def _invoice_create(*, order: Order, lines: list, issued: dt.date, due: dt.date,
     school = order.school
     year = financial_year_for(issued)
     sequence = number_next(body=body, kind=DocumentKind.INVOICE, financial_year=year)
-    subtotal = money(sum((line.unit_price * line.quantity for line in lines), ZERO))
+    subtotal = money(sum((line_subtotal(line.unit_price, line.quantity) for line in lines), ZERO))
     discount = money(sum((line.discount for line in lines), ZERO))
     total = money(sum((line.total for line in lines), ZERO))
     bill_to = order.billing_name or school.name

@@ -215,3 +215,63 @@ def test_coupon_codes_are_unique_whatever_their_case(client, staff):
     )
     assert response.status_code == 302
     assert Coupon.objects.filter(code="SUMMER").exists()
+
+
+def test_orders_awaiting_invoices_list_in_a_fixed_number_of_queries(client, staff):
+    """Each row shows its invoices so far: prefetched, not one query per order."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from billing.models import InvoiceLine
+
+    row = BillingSettings.load()
+    row.invoice_issue_mode = "by_staff"
+    row.save()
+    school = SchoolFactory()
+
+    def partly_invoiced():
+        order = account_order(school=school, lines=[line_spec("PL", "100.00")])
+        [hep] = invoices_issue_for_order(order=order)
+        later = order.lines.get()  # a line added after invoicing, still to invoice
+        later.pk = None
+        later.description = "Added later"
+        later.save()
+        return hep
+
+    url = reverse("admin:billing_ordertoinvoice_changelist")
+    first = partly_invoiced()
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        page = client.get(url).content.decode()
+    assert first.number in page
+    for _ in range(4):
+        partly_invoiced()
+    with CaptureQueriesContext(connection) as five:
+        page = client.get(url).content.decode()
+    assert page.count("HEP-") >= 5 and InvoiceLine.objects.count() == 5
+    assert len(five) == len(one)
+
+
+@pytest.mark.parametrize(
+    "model_path",
+    [
+        "billing.NumberSequence",
+        "billing.CreditNote",
+        "billing.CouponRedemption",
+        "billing.OrderToInvoice",
+        "accounts.AuditEvent",
+        "payments.Payment",
+        "payments.Refund",
+        "payments.WebhookEvent",
+    ],
+)
+def test_records_and_logs_are_read_only_in_the_back_office(rf, staff, model_path):
+    from django.apps import apps
+    from django.contrib import admin
+
+    model_admin = admin.site._registry[apps.get_model(model_path)]
+    request = rf.get("/back-office/")
+    request.user = staff  # a superuser: the refusal is the admin's, not a missing permission
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request)
+    assert not model_admin.has_delete_permission(request)

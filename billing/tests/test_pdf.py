@@ -92,3 +92,32 @@ def test_the_credit_note_pdf_names_the_invoice_and_the_amounts(invoice):
         "London Borough of Haringey",
     ]:
         assert expected in text, f"{expected!r} not in:\n{text}"
+
+
+def test_text_typed_by_a_school_is_printed_as_text_never_as_markup():
+    school = SchoolFactory(name="<b>St Mary's</b> & <img src='file:///etc/hostname'>")
+    order = account_order(school=school, lines=[line_spec("<script>x()</script> Clerking", "10.00")])
+    [invoice] = invoices_issue_for_order(order=order)
+    text = pdf_text(invoice_pdf(invoice)).replace("\r\n", "")  # long lines wrap in the PDF
+    assert "<b>St Mary's</b> & <img src='file:///etc/hostname'>" in text
+    assert "<script>x()</script> Clerking" in text
+
+
+def test_a_pdf_fetches_no_file_or_url(monkeypatch, tmp_path):
+    """Even markup that reached the template could not read a local file into the document."""
+    import pypdfium2.raw as pdfium_c
+
+    from billing import pdf
+
+    image = tmp_path / "secret.png"
+    image.write_bytes(
+        bytes.fromhex(
+            "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+            "1f15c4890000000d49444154789c6360f8cfc0000003010100c9fe92ef0000000049454e44ae426082"
+        )
+    )
+    monkeypatch.setattr(pdf, "render_to_string", lambda *a, **k: f'<p>Hi</p><img src="file://{image}">')
+    document = pdfium.PdfDocument(pdf._pdf("ignored.html", {}))
+    kinds = [obj.type for page in document for obj in page.get_objects()]
+    assert pdfium_c.FPDF_PAGEOBJ_TEXT in kinds
+    assert pdfium_c.FPDF_PAGEOBJ_IMAGE not in kinds

@@ -238,3 +238,17 @@ def test_next_must_be_on_this_site(client, sbm, basket):
     client.force_login(sbm)
     response = apply(client, "X", next_url="https://evil.example/")
     assert response["Location"] == reverse("basket:detail")
+
+
+def test_guessing_promotional_codes_is_rate_limited(client, sbm, basket):
+    """A public form that answers "unknown code" would otherwise let anyone try codes in bulk."""
+    from billing.views import COUPON_TRIES_LIMIT
+
+    CouponFactory(code="WELCOME10", value=Decimal("10"))
+    client.force_login(sbm)
+    for i in range(COUPON_TRIES_LIMIT):
+        apply(client, f"GUESS{i}")
+        assert "not a promotional code we recognise" in client.session["billing_coupon_flash"]["error"]
+    apply(client, "WELCOME10")
+    assert "tried a lot of promotional codes" in client.session["billing_coupon_flash"]["error"]
+    assert coupon_for_basket(basket) is None
