@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.policy import Action, can
 from billing.services import order_placed
+from orders.numbers import order_number_next
 from portal.errors import Conflict, InvalidInput, NotAllowed
 from pricing.membership import (
     MembershipQuoteError,
@@ -67,12 +68,6 @@ def payment_due_date_for(school, payment_due: str, *, today: dt.date) -> dt.date
     )
 
 
-def _order_number_for(membership: Membership) -> str:
-    """A unique order number for a membership order, e.g. M2027-00042 (year, membership id).
-    Private to memberships until the orders app offers one numbering scheme for all orders."""
-    return f"M{membership.year}-{membership.pk:05d}"
-
-
 def _default_invoicing_body():
     from billing.models import InvoicingBody
 
@@ -91,7 +86,7 @@ def _place_order(*, membership: Membership, working: list[dict], reason: str, ac
 
     school = membership.school
     order = Order.objects.create(
-        number=_order_number_for(membership),
+        number=order_number_next(),  # one numbering scheme for every order
         status=OrderStatus.PLACED,
         payment_method=PaymentMethod.ACCOUNT,
         school=school,

@@ -73,7 +73,7 @@ def test_business_manager_uses_the_calculator_then_renews_paying_from_1_april(
     expect(row.get_by_text("Pending")).to_be_visible()
     expect(row.get_by_text("£7,980.00")).to_be_visible()
     expect(row.get_by_text(f"1 April {pay_from.year}")).to_be_visible()
-    expect(row.get_by_text(re.compile(rf"M{year + 1}-\d{{5}}"))).to_be_visible()
+    expect(row.get_by_text(re.compile(r"HEP-\d{6}"))).to_be_visible()
     expect(page.get_by_role("button", name=re.compile("Renew for"))).to_have_count(0)
     axe(page, context="dashboard after renewing")
 
