@@ -23,7 +23,7 @@ def test_subjects_and_bodies_are_not_html_escaped():
         },
     )
     assert subject == f"Membership 2026/27 ordered for {NAME} (HEP-1)"
-    subject, _, _ = email_render("event_ticket", {"event": event})
+    subject, _, _ = email_render("delegate_ticket", {"event": event})
     assert subject == "Your place: Maths & English: <Year 6>"
 
 
