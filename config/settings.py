@@ -165,10 +165,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 PASSWORD_HASHERS = env.list(
     "PASSWORD_HASHERS",
-    default=[
-        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-        "django.contrib.auth.hashers.Argon2PasswordHasher",
-    ],
+    default=["django.contrib.auth.hashers.PBKDF2PasswordHasher"],
 )
 
 # django-axes, configured to our rules: ten failures per account *and* client address,
