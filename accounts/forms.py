@@ -68,19 +68,27 @@ def _radio_field(label: str, choices, **kwargs) -> forms.ChoiceField:
     return forms.ChoiceField(label=label, choices=choices, widget=forms.RadioSelect, **kwargs)
 
 
+def email_field(
+    *, label: str = "Email address", help_text: str = "", required_message: str = "Enter your email address."
+) -> forms.EmailField:
+    """An email address field as every accounts form asks for it (labels and messages people act on)."""
+    return forms.EmailField(
+        label=label,
+        max_length=254,
+        help_text=help_text,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "required": required_message,
+            "invalid": "Enter an email address in the right format, like name@school.sch.uk.",
+        },
+    )
+
+
 # --- Logging in ---------------------------------------------------------------------------
 
 
 class LoginForm(GovukFormMixin, AuthenticationForm):
-    username = forms.EmailField(
-        label="Email address",
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-        error_messages={
-            "required": "Enter your email address.",
-            "invalid": "Enter an email address in the right format, like name@school.sch.uk.",
-        },
-    )
+    username = email_field()
     password = forms.CharField(
         label="Password",
         strip=False,
@@ -125,16 +133,7 @@ class AccountRequestForm(GovukFormMixin, forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "data-extra-class": "govuk-input--width-10"}),
         error_messages={"invalid": "A URN is a number of 5 to 8 digits, like 102345."},
     )
-    email = forms.EmailField(
-        label="Email address",
-        max_length=254,
-        help_text="Your work email address. We send the link to set your password here.",
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-        error_messages={
-            "required": "Enter your email address.",
-            "invalid": "Enter an email address in the right format, like name@school.sch.uk.",
-        },
-    )
+    email = email_field(help_text="Your work email address. We send the link to set your password here.")
     phone = forms.RegexField(
         label="Phone number",
         regex=r"^[0-9+()\-\s]{7,30}$",
@@ -153,15 +152,7 @@ class AccountRequestForm(GovukFormMixin, forms.Form):
 
 
 class PasswordResetRequestForm(GovukFormMixin, forms.Form):
-    email = forms.EmailField(
-        label="Email address",
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-        error_messages={
-            "required": "Enter your email address.",
-            "invalid": "Enter an email address in the right format, like name@school.sch.uk.",
-        },
-    )
+    email = email_field()
 
 
 NEW_PASSWORD_HELP = (
@@ -227,15 +218,10 @@ class NameForm(GovukFormMixin, forms.Form):
 
 
 class EmailChangeForm(GovukFormMixin, forms.Form):
-    new_email = forms.EmailField(
+    new_email = email_field(
         label="New email address",
-        max_length=254,
         help_text="We send a link to this address; the change happens when you follow it.",
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-        error_messages={
-            "required": "Enter your new email address.",
-            "invalid": "Enter an email address in the right format, like name@school.sch.uk.",
-        },
+        required_message="Enter your new email address.",
     )
     current_password = forms.CharField(
         label="Current password",
@@ -258,15 +244,7 @@ class InviteForm(GovukFormMixin, forms.Form):
         widget=forms.TextInput(attrs={"spellcheck": "false"}),
         error_messages={"required": "Enter your colleague's full name."},
     )
-    email = forms.EmailField(
-        label="Email address",
-        max_length=254,
-        widget=forms.EmailInput(attrs={"spellcheck": "false"}),
-        error_messages={
-            "required": "Enter your colleague's email address.",
-            "invalid": "Enter an email address in the right format, like name@school.sch.uk.",
-        },
-    )
+    email = email_field(required_message="Enter your colleague's email address.")
     role = _radio_field("Role", ROLE_CHOICES, error_messages={"required": "Choose a role."})
 
 
