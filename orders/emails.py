@@ -19,7 +19,7 @@ def _order_for_emails(order_id: int) -> Order:
     from events.models import EventSession
 
     return (
-        Order.objects.select_related("school")
+        Order.objects.select_related("school", "buyer")
         .prefetch_related(
             Prefetch(
                 "lines",
@@ -109,9 +109,16 @@ def _confirmation_send(order, event_lines, product_lines, awaiting, order_url: s
             "product_lines": product_lines,
             "awaiting_lines": awaiting,
             "order_url": order_url,
-            "bookings_url": base + reverse("orders:dashboard_bookings") if order.school_id else "",
+            "bookings_url": base + reverse("orders:dashboard_bookings") if _sees_orders(order) else "",
         },
     )
+
+
+def _sees_orders(order: Order) -> bool:
+    """Whether the buyer may open the school's Bookings page (a governor may book, not see it)."""
+    from accounts.policy import Action, can
+
+    return bool(order.school_id and order.buyer and can(order.buyer, Action.SEE_ORDERS, order.school))
 
 
 def _tickets_send(order: Order, event_lines, base: str) -> None:

@@ -54,6 +54,15 @@ def order_get_for_school(*, number: str, school) -> Order:
     )
 
 
+def order_get_for_buyer(*, number: str, school, buyer) -> Order:
+    """An order of `school` placed by `buyer` (for roles that book but may not see all orders)."""
+    return (
+        Order.objects.select_related("buyer", "school")
+        .prefetch_related(_lines_prefetch())
+        .get(number=number, school=school, buyer=buyer)
+    )
+
+
 def order_get_for_guest(*, number: str, order_ids) -> Order:
     return (
         Order.objects.select_related("buyer")

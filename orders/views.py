@@ -13,6 +13,7 @@ from accounts.selectors import acting_school_for
 from .models import Order
 from .selectors import (
     booking_list_for_school,
+    order_get_for_buyer,
     order_get_for_guest,
     order_get_for_school,
     order_list_for_school,
@@ -50,13 +51,19 @@ def dashboard_bookings(request):
 
 @require_GET
 def order_detail(request, number: str):
-    """A school's order (users who may see its orders), or a guest's own card order (kept in
-    their session). Anyone else gets 404."""
+    """A school's order (users who may see its orders, or the user who placed it), or a guest's
+    own card order (kept in their session). Anyone else gets 404."""
     from basket.views import GUEST_ORDERS_SESSION_KEY
 
     try:
         if request.user.is_authenticated and request.user.role:
-            order = order_get_for_school(number=number, school=_school_seeing_orders(request))
+            school = acting_school_for(request)
+            if school is not None and can(request.user, Action.SEE_ORDERS, school):
+                order = order_get_for_school(number=number, school=school)
+            elif school is not None:  # e.g. a governor sees the orders they placed themselves
+                order = order_get_for_buyer(number=number, school=school, buyer=request.user)
+            else:
+                raise Order.DoesNotExist
         else:
             order = order_get_for_guest(
                 number=number, order_ids=request.session.get(GUEST_ORDERS_SESSION_KEY, [])
@@ -70,4 +77,5 @@ def order_detail(request, number: str):
     template = "orders/detail.html"
     if request.user.is_authenticated and request.user.role:
         template = "orders/detail_dashboard.html"
-    return render(request, template, {"order": order, "lines": lines})
+    sees_orders = order.school_id is not None and can(request.user, Action.SEE_ORDERS, order.school)
+    return render(request, template, {"order": order, "lines": lines, "sees_orders": sees_orders})
