@@ -77,6 +77,7 @@ def get_ticket(request, slug: str):
     )
     FormSet = delegate_formset(max_num=max(most, 1))
     errors: list[str] = []
+    focus_id = ""  # after "Update number of delegates", the first delegate still to fill in
 
     def wanted_quantity(raw, default: int) -> int:
         try:
@@ -93,6 +94,8 @@ def get_ticket(request, slug: str):
             rows = _rows_from_post(request.POST, old)[:quantity]
             rows += [{"name": "", "email": ""}] * (quantity - len(rows))
             formset = FormSet(prefix="delegates", initial=rows)
+            empty = next((i for i, row in enumerate(rows) if not row["name"]), 0)
+            focus_id = f"id_delegates-{empty}-name"
         else:
             formset = FormSet(request.POST, prefix="delegates")
             quantity = formset.total_form_count() if formset.management_form.is_valid() else 1
@@ -147,6 +150,7 @@ def get_ticket(request, slug: str):
             "quote": quote,
             "in_basket": existing is not None,
             "buyer": buyer,
+            "focus_id": focus_id,
         },
         status=status,
     )

@@ -42,6 +42,7 @@ def test_book_three_delegates_and_check_out_on_account(page, live_server, login_
     axe(page, context="Get Ticket")
 
     page.get_by_label("Number of delegates").select_option("3")
+    page.get_by_role("button", name="Update number of delegates").click()
     page.wait_for_selector("#id_delegates-2-name")
     for i, (name, email) in enumerate(DELEGATES):
         page.locator(f"#id_delegates-{i}-name").fill(name)

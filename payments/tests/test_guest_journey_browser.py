@@ -32,6 +32,7 @@ def book_as_guest(page, live_server, event, axe=None):
     page.get_by_role("button", name="Get Ticket").click()
     page.wait_for_url(f"**/basket/get-ticket/{event.slug}/")
     page.get_by_label("Number of delegates").select_option("2")
+    page.get_by_role("button", name="Update number of delegates").click()
     page.wait_for_selector("#id_delegates-1-name")
     for i, (name, email) in enumerate(DELEGATES):
         page.locator(f"#id_delegates-{i}-name").fill(name)
