@@ -361,3 +361,33 @@ def test_basket_totals_include_the_promotional_code(client, manager):
     assert 'id="basket-total">£60.00' in body
     assert "Remove code" in body
     assert 'id="checkout-total">£60.00' in client.get(reverse("basket:checkout")).content.decode()
+
+
+def test_the_basket_changes_a_lines_number_of_delegates_keeping_those_entered(client, manager):
+    event = EventFactory(title="Phonics", member_price=Decimal("40.00"))
+    add_event(basket_for(manager), event, [("Ada", "ada@x.example"), ("Alan", "alan@x.example")])
+    client.force_login(manager)
+    basket = client.get(reverse("basket:detail")).content.decode()
+    change = reverse("basket:get_ticket", args=[event.slug])
+    assert f'href="{change}">Change number of delegates or their details' in basket
+
+    page = client.get(change).content.decode()
+    assert "already in your basket" in page
+    assert 'value="Ada"' in page and 'value="alan@x.example"' in page
+    # More delegates: the two entered stay, a third is added.
+    url, data = ticket_post(event, [("Ada", "ada@x.example"), ("Alan", "alan@x.example")], action="update")
+    data["quantity"] = "3"
+    page = client.post(url, data).content.decode()
+    assert 'value="Ada"' in page and 'value="Alan"' in page and 'name="delegates-2-name"' in page
+    url, data = ticket_post(
+        event, [("Ada", "ada@x.example"), ("Alan", "alan@x.example"), ("Grace", "grace@x.example")]
+    )
+    client.post(url, data)
+    assert BasketLine.objects.get().quantity == 3
+    assert "£120.00" in client.get(reverse("basket:detail")).content.decode()
+    # Fewer: the first stays, the line and its price follow.
+    url, data = ticket_post(event, [("Ada", "ada@x.example")])
+    client.post(url, data)
+    line = BasketLine.objects.get()
+    assert line.quantity == 1 and [d.name for d in line.delegates.all()] == ["Ada"]
+    assert 'id="basket-total">£40.00' in client.get(reverse("basket:detail")).content.decode()
