@@ -3,9 +3,6 @@ file) to each delegate."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-import icalendar
 from django.conf import settings
 from django.db.models import Prefetch
 from django.urls import reverse
@@ -25,6 +22,7 @@ def _order_for_emails(order_id: int) -> Order:
                 "lines",
                 queryset=OrderLine.objects.select_related("event", "product").prefetch_related(
                     Prefetch("event__sessions", queryset=EventSession.objects.select_related("venue")),
+                    "event__categories",
                     Prefetch("bookings", queryset=Booking.objects.order_by("id")),
                     "entitlements",
                 ),
@@ -34,39 +32,20 @@ def _order_for_emails(order_id: int) -> Order:
     )
 
 
-def event_ics(event, *, delegate_name: str = "", delegate_email: str = "") -> bytes:
-    """A calendar file with one entry per session: venue address, or the joining link."""
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", f"-//{settings.PORTAL_NAME}//Bookings//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+def event_ics(event) -> bytes:
+    """A delegate's calendar file: the public feed's entries (events.ical, same UIDs, so a
+    calendar that also subscribes to the feed updates one entry), with the joining link."""
+    from urllib.parse import urlsplit
+
+    from events.ical import calendar_for
+
     base = settings.PORTAL_BASE_URL.rstrip("/")
-    for session in event.sessions.all():
-        entry = icalendar.Event()
-        entry.add(
-            "uid", f"session-{session.pk}-{delegate_email or 'event'}@{settings.PORTAL_SHORT_NAME.lower()}"
-        )
-        entry.add("dtstamp", dt.datetime.now(dt.UTC))
-        entry.add("dtstart", session.starts_at)
-        entry.add("dtend", session.ends_at)
-        entry.add("summary", event.title)
-        if session.venue:
-            entry.add(
-                "location",
-                ", ".join(
-                    p for p in [session.venue.name, session.venue.address, session.venue.postcode] if p
-                ),
-            )
-        elif session.online_url:
-            entry.add("location", "Online")
-            entry.add("url", session.online_url)
-        description = [event.summary] if event.summary else []
-        if session.online_url:
-            description.append(f"Join online: {session.online_url}")
-        description.append(f"{base}/events/{event.slug}/")
-        entry.add("description", "\n".join(description))
-        calendar.add_component(entry)
-    return calendar.to_ical()
+    return calendar_for(
+        [event],
+        url_for=lambda e: base + reverse("events:detail", args=[e.slug]),
+        host=urlsplit(base).hostname or "portal.invalid",
+        include_online_url=True,
+    )
 
 
 def order_emails_send(order_id: int) -> None:
@@ -125,6 +104,7 @@ def _tickets_send(order: Order, event_lines, base: str) -> None:
     for line in event_lines:
         event = line.event
         sessions = list(event.sessions.all())
+        ics = event_ics(event)
         for booking in line.bookings.all():
             if booking.status != BookingStatus.BOOKED:
                 continue
@@ -141,7 +121,7 @@ def _tickets_send(order: Order, event_lines, base: str) -> None:
                 attachments=[
                     (
                         f"{event.slug[:50]}.ics",
-                        event_ics(event, delegate_email=booking.delegate_email),
+                        ics,
                         "text/calendar",
                     )
                 ],

@@ -485,3 +485,25 @@ def test_a_coupon_leaves_package_free_lines_alone(manager, school):
     totals = sorted(line.total for line in order.lines.all())
     assert totals == [Decimal("0.00"), Decimal("20.00")]
     assert order.total == Decimal("20.00")
+
+
+def test_the_tickets_calendar_entries_are_the_public_feeds(manager, outbox, client):
+    """One .ics builder (events.ical): a delegate's entry has the feed's UID, so a calendar that
+    also subscribes to the feed shows one entry, and no delegate's email is put in it."""
+    from email import message_from_bytes
+    from pathlib import Path
+
+    import icalendar
+    from django.urls import reverse
+
+    event = EventFactory(title="Maths & more")
+    add_event(basket_for(manager), event, [("Ada", "ada@noelpark.example")])
+    place(basket_for(manager), manager)
+    [ticket] = outbox.to("ada@noelpark.example")
+    message = message_from_bytes(Path(ticket.eml_path).read_bytes())
+    [ics] = [p.get_payload(decode=True) for p in message.walk() if p.get_content_type() == "text/calendar"]
+    [entry] = icalendar.Calendar.from_ical(ics).walk("VEVENT")
+    feed = icalendar.Calendar.from_ical(client.get(reverse("events:ical")).content)
+    assert str(entry["UID"]) in {str(e["UID"]) for e in feed.walk("VEVENT")}
+    assert "ada@" not in ics.decode()
+    assert str(entry["SUMMARY"]) == "Maths & more"
