@@ -97,3 +97,26 @@ def test_dashboard_pages_run_a_fixed_number_of_queries(client, manager):
         place(manager, (EventFactory(), 3), ProductFactory())
     many = [_queries(client, reverse(n)) for n in ("orders:dashboard_orders", "orders:dashboard_bookings")]
     assert few == many
+
+
+def test_order_page_and_past_bookings_run_a_fixed_number_of_queries(client, manager):
+    client.force_login(manager)
+    one = place(manager, (EventFactory(), 1))
+    Event.objects.update(
+        starts_at=timezone.now() - dt.timedelta(days=3), ends_at=timezone.now() - dt.timedelta(days=3)
+    )
+    few = [
+        _queries(client, reverse("orders:detail", args=[one.number])),
+        _queries(client, reverse("orders:dashboard_bookings")),
+    ]
+    many_lines = place(manager, *[(EventFactory(), 3) for _ in range(4)], ProductFactory(), ProductFactory())
+    Event.objects.update(
+        starts_at=timezone.now() - dt.timedelta(days=3), ends_at=timezone.now() - dt.timedelta(days=3)
+    )
+    many = [
+        _queries(client, reverse("orders:detail", args=[many_lines.number])),
+        _queries(client, reverse("orders:dashboard_bookings")),
+    ]
+    assert few == many
+    past = client.get(reverse("orders:dashboard_bookings")).content.decode().partition(">Past<")[2]
+    assert past.count("Delegate 3") == 4 and past.count("<section") == 5
