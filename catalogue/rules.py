@@ -29,7 +29,9 @@ def purchase_refusal(product: Product, *, user, buyer: Buyer) -> Refusal | None:
             "role_cannot_buy",
             "Your role cannot buy packages. Ask your school's key user or business manager.",
         )
-    if product.members_only and not buyer.is_member:
+    # No non-member price means members only (the admin's help text says so): never sell it to
+    # a non-member at the member price.
+    if (product.members_only or product.non_member_price is None) and not buyer.is_member:
         return Refusal("members_only", "Members only: this is for partnership member schools.")
     if product.haringey_only and not buyer.is_haringey:
         return Refusal("haringey_only", "Only for Haringey settings.")

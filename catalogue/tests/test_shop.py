@@ -308,3 +308,13 @@ def test_basket_product_line_for_a_member_package(client, manager):
     body = client.get(reverse("basket:detail")).content.decode()
     assert "PL package" in body and "£2500.00" in body
     assert Entitlement.objects.count() == 0
+
+
+def test_a_product_without_a_non_member_price_is_for_members_only():
+    """Its admin help text says so; a non-member must not get it at the member price."""
+    enfield = SchoolFactory(local_authority="enfield")
+    user = UserFactory(school=enfield)
+    product = ProductFactory(members_only=False, non_member_price=None)
+    assert purchase_refusal(product, user=user, buyer=buyer_for(enfield)).code == "members_only"
+    make_member(enfield)
+    assert purchase_refusal(product, user=user, buyer=buyer_for(enfield)) is None
