@@ -254,6 +254,10 @@ def checkout(request):
                 fresh = request.POST.copy()
                 fresh["idempotency_key"] = uuid.uuid4().hex
                 form = form_class(fresh)
+        elif "idempotency_key" in form.errors:  # missing or forged: the next submit needs a key
+            fresh = request.POST.copy()
+            fresh["idempotency_key"] = uuid.uuid4().hex
+            form = form_class(fresh)
     else:
         if not priced.lines:
             messages.info(request, "Your basket is empty.")

@@ -139,3 +139,18 @@ def test_governors_confirmation_links_only_to_pages_they_may_open(
     assert 'href="/orders/"' not in page.replace('href="/orders/bookings/"', "")
     client.force_login(UserFactory(school=school, role="governor"))  # another governor: not theirs
     assert client.get(reverse("orders:detail", args=[order.number])).status_code == 404
+
+
+def test_checkout_without_its_form_key_says_what_to_do_and_links_to_something_on_the_page(client, manager):
+    add_event(basket_for(manager), EventFactory(), 1)
+    client.force_login(manager)
+    response = client.post(reverse("basket:checkout"), {"purchase_order_number": "PO1"})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert 'href="#id_idempotency_key"' not in body
+    assert '<a href="#order-summary">This checkout form has expired' in body
+    # The page now carries a fresh key: submitting again places the order.
+    assert "Place order" in body
+    token = re.search(r'name="idempotency_key" value="([0-9a-f]+)"', body).group(1)
+    client.post(reverse("basket:checkout"), {"purchase_order_number": "PO1", "idempotency_key": token})
+    assert Order.objects.get().purchase_order_number == "PO1"
