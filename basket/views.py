@@ -255,6 +255,7 @@ def checkout(request):
                 fresh["idempotency_key"] = uuid.uuid4().hex
                 form = form_class(fresh)
         elif "idempotency_key" in form.errors:  # missing or forged: the next submit needs a key
+            errors.append("This checkout form has expired: please check the order and try again.")
             fresh = request.POST.copy()
             fresh["idempotency_key"] = uuid.uuid4().hex
             form = form_class(fresh)
