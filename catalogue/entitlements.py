@@ -7,29 +7,12 @@ import datetime as dt
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from memberships.years import membership_year_for
 
 from .models import Entitlement, EntitlementStatus
 
 HELD_STATUSES = (EntitlementStatus.ACTIVE, EntitlementStatus.AWAITING_APPROVAL)
-
-
-def entitlements_for(school, *, on: dt.date | None = None) -> list[Entitlement]:
-    """The active entitlements a school may use on a day, with their covered category ids
-    prefetched (`entitlement.product.covers_categories`). One query plus one prefetch."""
-    if school is None:
-        return []
-    day = on or timezone.localdate()
-    return list(
-        Entitlement.objects.filter(
-            school=school, status=EntitlementStatus.ACTIVE, membership_year=membership_year_for(day)
-        )
-        .select_related("product")
-        .prefetch_related("product__covers_categories")
-        .order_by("id")
-    )
 
 
 def entitlements_usable(
@@ -67,14 +50,6 @@ def covering_entitlements(
         if (year is None or e.membership_year == year)
         and {c.pk for c in e.product.covers_categories.all()} & category_ids
     ]
-
-
-def covering_entitlement(entitlements: list[Entitlement], category_ids: set[int]) -> Entitlement | None:
-    """The first entitlement (oldest) covering any of the categories, with a place left."""
-    for entitlement in covering_entitlements(entitlements, category_ids):
-        if entitlement.places_left is None or entitlement.places_left > 0:
-            return entitlement
-    return None
 
 
 def entitlement_consume(*, entitlement_id: int, places: int) -> int:
