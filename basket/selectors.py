@@ -190,3 +190,19 @@ def _coupon_apply(priced: PricedBasket, basket, *, buyer) -> None:
     if result.ok:
         for item, line in zip(priced.lines, lines, strict=True):
             item.quote = result.apply_to(line)
+
+
+def package_places_used_before(basket: Basket | None, *, event, buyer) -> dict[int, int]:
+    """Package places the basket's earlier event lines take before `event`'s (all its event
+    lines when `event` is not in it yet), so Get Ticket quotes what the basket will charge."""
+    from pricing.catalogue import event_quote
+
+    used: dict[int, int] = {}
+    if basket is None or not buyer.entitlements:
+        return used
+    for line in basket_lines(basket):
+        if line.event_id == event.pk:
+            break
+        if line.event_id:
+            event_quote(line.event, buyer, quantity=line.quantity, used=used)
+    return used

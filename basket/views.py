@@ -18,7 +18,7 @@ from pricing.catalogue import event_quote
 
 from .forms import AccountCheckoutForm, GuestCheckoutForm, delegate_formset
 from .models import BasketLine
-from .selectors import basket_for_request, basket_priced
+from .selectors import basket_for_request, basket_priced, package_places_used_before
 from .services import basket_event_save, basket_line_remove, basket_product_add
 
 GUEST_ORDERS_SESSION_KEY = "guest_order_ids"
@@ -129,7 +129,8 @@ def get_ticket(request, slug: str):
         rows = rows[:quantity] + [{"name": "", "email": ""}] * max(quantity - len(rows), 0)
         formset = FormSet(prefix="delegates", initial=rows)
 
-    quote = event_quote(event, buyer, quantity=quantity) if most else None
+    used = package_places_used_before(basket, event=event, buyer=buyer)
+    quote = event_quote(event, buyer, quantity=quantity, used=used) if most else None
     status = 200
     if request.method == "POST":
         if refusal is not None:

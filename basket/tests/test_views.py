@@ -214,6 +214,26 @@ def test_basket_shows_package_free_and_totals(client, manager):
     assert 'id="basket-total">£30.00' in body
 
 
+def test_get_ticket_quotes_what_the_basket_will_charge_when_package_places_are_taken(client, manager):
+    """Regression: Get Ticket quoted £0.00 although the basket's earlier lines had used the
+    package's last places, so the basket then charged."""
+    leaders = CategoryFactory(name="Leaders")
+    EntitlementFactory(
+        school=manager.school,
+        product=ProductFactory(name="Leadership package", covers_categories=[leaders]),
+        places_limit=2,
+    )
+    add_event(basket_for(manager), EventFactory(categories=[leaders], member_price=Decimal("60.00")), 2)
+    later = EventFactory(categories=[leaders], member_price=Decimal("40.00"))
+    client.force_login(manager)
+    response = client.get(reverse("basket:get_ticket", args=[later.slug]))
+    assert response.context["quote"].total == Decimal("40.00")
+    url, data = ticket_post(later, [("Ada Lovelace", "ada@x.example")])
+    client.post(url, data)
+    body = client.get(reverse("basket:detail")).content.decode()
+    assert 'id="basket-total">£40.00' in body
+
+
 def _count_queries(client, url):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
