@@ -3,7 +3,7 @@
 A number is taken inside the transaction that creates the document, with the sequence row
 locked (`select_for_update`) until that transaction ends: concurrent orders queue for the row,
 and a transaction that rolls back gives its number back, so the issued numbers never have gaps.
-See docs/0007-invoices-and-numbering.md."""
+See docs/0008-invoices-and-numbering.md."""
 
 from __future__ import annotations
 
