@@ -9,7 +9,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -18,6 +18,7 @@ from portal.errors import DomainError
 from schools.models import School
 
 from . import services
+from .audit import KINDS
 from .forms import ApproveForm, RejectForm
 from .models import AccountRequest, AccountRequestStatus, AuditEvent, Role, User
 from .security import lockout_until
@@ -320,14 +321,58 @@ class AccountRequestAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/accounts/accountrequest/decide.html", context)
 
 
+class AuditKindFilter(admin.SimpleListFilter):
+    """Kinds by their labels (account events and what the domain services record)."""
+
+    title = "kind"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return sorted(KINDS.items(), key=lambda item: item[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    """The audit log, read-only."""
+    """The audit log, read-only: filter by kind, school and date; search by target (its
+    description or id, e.g. an order number), address or person."""
 
-    list_display = ["created_at", "kind", "email", "user", "actor", "ip_address", "school"]
-    list_filter = ["kind", "created_at"]
-    search_fields = ["email", "ip_address", "user__email", "actor__email"]
+    list_display = ["created_at", "kind_display", "target_repr", "school", "actor", "email", "ip_address"]
+    list_filter = [AuditKindFilter, ("school", admin.RelatedOnlyFieldListFilter), "created_at", "target_type"]
+    search_fields = ["target_repr", "=target_id", "email", "ip_address", "user__email", "actor__email"]
     date_hierarchy = "created_at"
     list_select_related = ["user", "actor", "school"]
-    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+    fields = [
+        "created_at",
+        "kind_display",
+        "actor",
+        "school",
+        "target_type",
+        "target_id",
+        "target_link",
+        "user",
+        "email",
+        "detail",
+        "ip_address",
+        "user_agent",
+    ]
+    readonly_fields = fields
     list_per_page = 100
+
+    @admin.display(description="kind", ordering="kind")
+    def kind_display(self, obj: AuditEvent) -> str:
+        return obj.kind_label
+
+    @admin.display(description="target")
+    def target_link(self, obj: AuditEvent):
+        """The target's back-office page when it has one (the text stays if the row is gone)."""
+        if not obj.target_type or "." not in obj.target_type:
+            return obj.target_repr or "-"
+        app_label, model_name = obj.target_type.split(".", 1)
+        try:
+            url = reverse(f"admin:{app_label}_{model_name}_change", args=[obj.target_id])
+        except NoReverseMatch:
+            return obj.target_repr or "-"
+        return format_html("<a href='{}'>{}</a>", url, obj.target_repr or obj.target_id)

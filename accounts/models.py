@@ -194,10 +194,12 @@ class AuditKind(models.TextChoices):
 
 
 class AuditEvent(models.Model):
-    """Who did what to which account, when and from where. Append-only; never holds a password
-    or a token (see `accounts.audit.audit_record`)."""
+    """Who did what to which thing, when and from where: account events (`AuditKind`) and what
+    the domain services do (orders, bookings, invoices, refunds...; kinds like `order.placed`,
+    listed in `accounts.audit.KINDS`). Append-only; written only by `accounts.audit.audit_record`,
+    which refuses secret-looking detail keys and redacts secret-looking values."""
 
-    kind = models.CharField(max_length=40, choices=AuditKind.choices, db_index=True)
+    kind = models.CharField(max_length=60, db_index=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         User,
@@ -205,7 +207,7 @@ class AuditEvent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="audit_events_done",
-        help_text="Who did it (empty for a visitor or a failed login).",
+        help_text="Who did it (empty for a visitor, a failed login, a webhook or a scheduled job).",
     )
     user = models.ForeignKey(
         User,
@@ -221,14 +223,32 @@ class AuditEvent(models.Model):
     school = models.ForeignKey(
         "schools.School", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What it was done to, kept as text so the record outlives the row (and a renamed model).
+    target_type = models.CharField(
+        max_length=100, blank=True, help_text="The kind of thing: app label and model, e.g. orders.order."
+    )
+    target_id = models.CharField(max_length=64, blank=True)
+    target_repr = models.CharField("target", max_length=200, blank=True)
     ip_address = models.GenericIPAddressField("from address", null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     detail = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "-created_at"]), models.Index(fields=["email"])]
+        indexes = [
+            models.Index(fields=["user", "-created_at"]),
+            models.Index(fields=["email"]),
+            models.Index(fields=["target_type", "target_id"]),
+            models.Index(fields=["school", "-created_at"]),
+        ]
         verbose_name = "audit event"
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.email or self.user_id} at {self.created_at:%Y-%m-%d %H:%M}"
+        about = self.target_repr or self.email or self.user_id
+        return f"{self.kind_label}: {about} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def kind_label(self) -> str:
+        from .audit import kind_label
+
+        return kind_label(self.kind)

@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "accounts.audit.AuditRequestMiddleware",  # the audit log's client address and browser
 ]
 
 ROOT_URLCONF = "config.urls"
