@@ -38,6 +38,9 @@ from .pdf import credit_note_pdf, invoice_pdf
 class InvoicingBodyAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "invoice_prefix", "payment_terms_days", "is_default"]
 
+    def save_model(self, request, obj, form, change):
+        services.billing_settings_save(obj=obj, actor=request.user)
+
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -45,6 +48,9 @@ class InvoicingBodyAdmin(admin.ModelAdmin):
 @admin.register(BillingSettings)
 class BillingSettingsAdmin(admin.ModelAdmin):
     list_display = ["__str__", "invoice_issue_mode"]
+
+    def save_model(self, request, obj, form, change):
+        services.billing_settings_save(obj=obj, actor=request.user)
 
     def has_add_permission(self, request):
         return not BillingSettings.objects.exists()

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from notifications.services import email_send
 from portal.errors import Conflict, InvalidInput, NotAllowed
 
@@ -59,6 +60,13 @@ def _decide(*, entitlement: Entitlement, actor, reason: str, approve: bool) -> E
         entitlement.decided_at = timezone.now()
         entitlement.decision_reason = (reason or "").strip()
         entitlement.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+        audit_record(
+            "entitlement.approved" if approve else "entitlement.declined",
+            actor=actor,
+            school=entitlement.school,
+            target=entitlement,
+            detail={"reason": entitlement.decision_reason},
+        )
         logger.info(
             "Entitlement %s %s by %s", entitlement.pk, "approved" if approve else "declined", actor.pk
         )

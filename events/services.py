@@ -12,6 +12,7 @@ from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts.audit import audit_record
 from portal.errors import InvalidInput
 
 from .models import Event, EventSession, EventStatus
@@ -44,7 +45,9 @@ def event_save(*, event: Event, actor) -> Event:
             event.places_taken = 0
             event.save()
             return event
-        taken = Event.objects.select_for_update().values_list("places_taken", flat=True).get(pk=event.pk)
+        taken, capacity_before = (
+            Event.objects.select_for_update().values_list("places_taken", "capacity").get(pk=event.pk)
+        )
         problem = capacity_problem(capacity=event.capacity, places_taken=taken)
         if problem:
             raise InvalidInput(problem, code="capacity_below_places_taken")
@@ -52,6 +55,13 @@ def event_save(*, event: Event, actor) -> Event:
         event.save(
             update_fields=[f.name for f in Event._meta.concrete_fields if f.name not in _NOT_SAVED_FROM_FORMS]
         )
+        if event.capacity != capacity_before:
+            audit_record(
+                "event.capacity_changed",
+                actor=actor,
+                target=event,
+                detail={"from": capacity_before, "to": event.capacity, "places_taken": taken},
+            )
     return event
 
 
@@ -129,4 +139,10 @@ def event_copy_to_date(*, event: Event, starts_on: dt.date, actor) -> Event:
             for s in sessions
         )
         event_sync_schedule(copy)
+        audit_record(
+            "event.copied",
+            actor=actor,
+            target=copy,
+            detail={"copied_from": event.pk, "copied_from_title": event.title, "starts_on": starts_on},
+        )
     return copy

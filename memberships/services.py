@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from accounts.policy import Action, can
 from billing.services import order_placed
 from orders.numbers import order_number_next
@@ -189,6 +190,19 @@ def _create_membership(
             _place_order(
                 membership=membership, working=working, reason=reason, actor=actor, now=timezone.now()
             )
+        audit_record(
+            "membership.recorded" if recorded_by_staff else "membership.ordered",
+            actor=actor,
+            school=school,
+            target=membership,
+            detail={
+                "year": year_label(year),
+                "price": membership.price,
+                "status": membership.status,
+                "payment_due": payment_due,
+                "order": membership.order.number if membership.order_id else None,
+            },
+        )
     return membership
 
 
@@ -313,13 +327,22 @@ def census_figure_record(*, school, fte_pupils, note: str, actor, today: dt.date
     if len(note) > 300:
         raise InvalidInput("Keep the note to 300 characters or fewer.", code="note_too_long", field="note")
     day = today or timezone.localdate()
-    return CensusFigure.objects.create(
-        school=school,
-        census_year=census_year_for(day),
-        fte_pupils=pupils.quantize(Decimal("0.1")),
-        note=note,
-        recorded_by=actor if getattr(actor, "pk", None) else None,
-    )
+    with transaction.atomic():
+        figure = CensusFigure.objects.create(
+            school=school,
+            census_year=census_year_for(day),
+            fte_pupils=pupils.quantize(Decimal("0.1")),
+            note=note,
+            recorded_by=actor if getattr(actor, "pk", None) else None,
+        )
+        audit_record(
+            "census.recorded",
+            actor=actor,
+            school=school,
+            target=figure,
+            detail={"census_year": figure.census_year, "fte_pupils": figure.fte_pupils},
+        )
+    return figure
 
 
 def membership_statuses_refresh(*, today: dt.date | None = None) -> dict[str, int]:
@@ -327,15 +350,31 @@ def membership_statuses_refresh(*, today: dt.date | None = None) -> dict[str, in
     pending → lapsed after the lapse date. Idempotent; run daily."""
     day = today or timezone.localdate()
     current = membership_year_for(day)
-    lapsed = (
-        Membership.objects.filter(year__lt=current)
-        .filter(status__in=[MembershipStatus.ACTIVE, MembershipStatus.PENDING])
-        .update(status=MembershipStatus.LAPSED)
-    )
-    activated = Membership.objects.filter(
-        year=current, status=MembershipStatus.PENDING, starts_on__lte=day
-    ).update(status=MembershipStatus.ACTIVE)
-    return {"activated": activated, "lapsed": lapsed}
+    changes = {
+        MembershipStatus.LAPSED: Membership.objects.filter(year__lt=current).filter(
+            status__in=[MembershipStatus.ACTIVE, MembershipStatus.PENDING]
+        ),
+        MembershipStatus.ACTIVE: Membership.objects.filter(
+            year=current, status=MembershipStatus.PENDING, starts_on__lte=day
+        ),
+    }
+    counts = {}
+    with transaction.atomic():
+        for new_status, due in changes.items():
+            # Only the rows that change are updated and audited (a second run records nothing).
+            rows = list(due.select_for_update(of=("self",)).select_related("school").order_by("pk"))
+            counts[new_status] = Membership.objects.filter(pk__in=[m.pk for m in rows]).update(
+                status=new_status
+            )
+            for membership in rows:
+                audit_record(
+                    "membership.status_changed",
+                    actor=None,
+                    school=membership.school,
+                    target=membership,
+                    detail={"from": membership.status, "to": new_status},
+                )
+    return {"activated": counts[MembershipStatus.ACTIVE], "lapsed": counts[MembershipStatus.LAPSED]}
 
 
 # --- Reminders ------------------------------------------------------------------------------

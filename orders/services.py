@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from accounts.policy import Action, acts_for, can
 from basket.models import Basket, BasketLine
 from portal.errors import Conflict, InvalidInput, NotAllowed
@@ -186,6 +187,13 @@ def order_place(
             coupon_redeem(
                 coupon=coupon, order=order, school=school, actor=actor, amount=_coupon_total(planned)
             )
+        audit_record(
+            "order.placed",
+            actor=actor,
+            school=school,
+            target=order,
+            detail={"status": order.status, "payment_method": order.payment_method, "total": order.total},
+        )
         if confirmed:
             # A card order keeps the basket until its payment page opens (basket.views).
             from basket.services import basket_clear
@@ -317,7 +325,7 @@ def _place_product_line(order: Order, plan: _PlannedLine, *, actor) -> None:
     )
     try:
         with transaction.atomic():
-            Entitlement.objects.create(
+            entitlement = Entitlement.objects.create(
                 school=order.school,
                 product=product,
                 membership_year=product.membership_year,
@@ -326,6 +334,13 @@ def _place_product_line(order: Order, plan: _PlannedLine, *, actor) -> None:
                 else EntitlementStatus.ACTIVE,
                 places_limit=product.places_limit,
                 order_line=line,
+            )
+            audit_record(
+                "entitlement.created",
+                actor=actor,
+                school=order.school,
+                target=entitlement,
+                detail={"order": order.number, "status": entitlement.status},
             )
     except IntegrityError:
         raise Conflict(
@@ -381,6 +396,13 @@ def order_payment_succeeded(*, order: Order) -> Order:
         order.placed_at = timezone.now()
         order.places_held_until = None
         order.save(update_fields=["status", "placed_at", "places_held_until"])
+        audit_record(
+            "order.card_payment_succeeded",
+            actor=None,
+            school=order.school,
+            target=order,
+            detail={"total": order.total},
+        )
         _after_placed(order, notify=True)
     return order
 
@@ -406,6 +428,13 @@ def order_payment_failed(*, order: Order, status: str = OrderStatus.PAYMENT_FAIL
         )
         order.status = status
         order.save(update_fields=["status"])
+        audit_record(
+            "order.card_payment_failed" if status == OrderStatus.PAYMENT_FAILED else "order.hold_released",
+            actor=None,
+            school=order.school,
+            target=order,
+            detail={"status": status, "places_released": sum(x.quantity for x in lines)},
+        )
     return order
 
 
@@ -438,5 +467,12 @@ def booking_cancel(*, booking: Booking, actor) -> Booking:
             Event.objects.filter(pk=event.pk).update(places_taken=F("places_taken") - 1)
         if booking.entitlement_id:
             entitlement_release(entitlement_id=booking.entitlement_id, places=1)
+        audit_record(
+            "booking.cancelled",
+            actor=actor,
+            school=school,
+            target=booking,
+            detail={"event": event.title, "package_place_returned": bool(booking.entitlement_id)},
+        )
         logger.info("Booking %s cancelled by %s", booking.pk, getattr(actor, "pk", None))
     return booking

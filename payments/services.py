@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from orders.models import Order, OrderStatus, PaymentMethod
 from portal.errors import Conflict, DomainError, InvalidInput
 from pricing.money import ZERO, format_gbp, from_pence, money, to_pence
@@ -175,6 +176,19 @@ def checkout_session_sync(session: gateway.CheckoutSession) -> str:
                 f"{order.currency}: not confirmed"
             )[:300]
             payment.save()
+            audit_record(
+                "payment.mismatch_rejected",
+                actor=None,
+                school=order.school,
+                target=payment,
+                detail={
+                    "order": order.number,
+                    "paid_pence": session.amount_total,
+                    "paid_currency": (session.currency or "").upper(),
+                    "expected_pence": to_pence(order.total),
+                    "expected_currency": order.currency,
+                },
+            )
             logger.error("Order %s: %s", order.number, payment.failure_message)
             return "amount mismatch: not confirmed"
         payment.status = PaymentStatus.SUCCEEDED
@@ -396,6 +410,13 @@ def refund_card_payment(
             else PaymentStatus.PARTIALLY_REFUNDED
         )
         payment.save(update_fields=["amount_refunded", "status"])
+        audit_record(
+            "payment.late_payment_refunded" if automatic else "payment.refunded",
+            actor=actor,
+            school=order.school,
+            target=refund,
+            detail={"order": order.number, "amount": value, "reason": refund.reason},
+        )
         if not automatic:
             transaction.on_commit(lambda: emails.refund_send(refund.pk), robust=True)
     logger.info("Refunded %s on order %s (%s)", value, order.number, reason)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from portal.errors import Conflict, InvalidInput
 from pricing.coupons import coupon_check
 from pricing.money import ZERO, money
@@ -77,6 +78,13 @@ def coupon_redeem(
             coupon=coupon, order=order, school=school, email=email if school is None else "", amount=value
         )
         Coupon.objects.filter(pk=coupon.pk).update(times_used=F("times_used") + 1)
+        audit_record(
+            "coupon.redeemed",
+            actor=actor,
+            school=school,
+            target=coupon,
+            detail={"order": order.number, "amount": value},
+        )
     logger.info("Coupon %s redeemed by order %s (%s)", coupon.code, order.number, value)
     return redemption
 

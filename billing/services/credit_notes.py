@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from notifications.services import email_send
 from portal.errors import InvalidInput
 from pricing.money import ZERO, format_gbp, money
@@ -86,6 +87,13 @@ def credit_note_issue(
             invoice.status = InvoiceStatus.CREDITED
             fields.append("status")
         invoice.save(update_fields=fields)
+        audit_record(
+            "credit_note.issued",
+            actor=actor,
+            school=invoice.school,
+            target=note,
+            detail={"invoice": invoice.number, "total": total, "reason": note.reason},
+        )
         transaction.on_commit(lambda: credit_note_email_send(note.pk), robust=True)
     logger.info("Credit note %s (%s) for invoice %s by %s", note.number, total, invoice.number, actor)
     return note

@@ -9,6 +9,7 @@ from collections import defaultdict
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from memberships.models import PaymentDue
 from notifications.services import email_send
 from orders.models import BookingStatus, Order, OrderStatus, PaymentMethod
@@ -121,6 +122,13 @@ def _invoice_create(*, order: Order, lines: list, issued: dt.date, due: dt.date,
         )
         for line in lines
     )
+    audit_record(
+        "invoice.issued",
+        actor=actor,
+        school=school,
+        target=invoice,
+        detail={"order": order.number, "total": total, "due_date": due, "body": body.code},
+    )
     return invoice
 
 
@@ -172,5 +180,16 @@ def invoice_mark_paid(
         invoice.payment_reference = reference.strip()[:100]
         invoice.marked_paid_by = actor
         invoice.save(update_fields=["status", "paid_on", "payment_reference", "marked_paid_by"])
+        audit_record(
+            "invoice.marked_paid",
+            actor=actor,
+            school=invoice.school,
+            target=invoice,
+            detail={
+                "paid_on": invoice.paid_on,
+                "reference": invoice.payment_reference,
+                "total": invoice.total,
+            },
+        )
     logger.info("Invoice %s marked paid by %s", invoice.number, actor)
     return invoice
