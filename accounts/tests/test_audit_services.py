@@ -508,3 +508,18 @@ def test_school_users_cannot_reach_the_log(world, role):
     for name, args in [("changelist", []), ("change", [AuditEvent.objects.get(kind="order.placed").pk])]:
         response = client.get(reverse(f"admin:accounts_auditevent_{name}", args=args))
         assert response.status_code == 302 and "/login/" in response.url
+
+
+def test_staff_read_the_log_with_the_view_permission_only(world):
+    from django.contrib.auth.models import Permission
+
+    audit_record("order.placed", school=world.school)
+    clerk = StaffFactory(is_superuser=False, staff_role="finance")
+    client = Client()
+    client.force_login(clerk)
+    url = reverse("admin:accounts_auditevent_changelist")
+    assert client.get(url).status_code == 403
+    clerk.user_permissions.add(Permission.objects.get(codename="view_auditevent"))
+    response = client.get(url)
+    assert response.status_code == 200 and "Order placed" in response.content.decode()
+    assert client.get(reverse("admin:accounts_auditevent_add")).status_code == 403
