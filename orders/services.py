@@ -449,9 +449,14 @@ def booking_cancel(*, booking: Booking, actor) -> Booking:
     from events.models import Event
 
     school = booking.school
+    governor_event = any(c.is_governor_training for c in booking.event.categories.all())
     allowed = bool(actor is not None and actor.is_authenticated and actor.is_staff) or (
         school is not None
-        and (can(actor, Action.BOOK_TRAINING, school) or can(actor, Action.BOOK_GOVERNOR_TRAINING, school))
+        and (
+            can(actor, Action.BOOK_TRAINING, school)
+            # Governors & Clerks cancel only what they may book: governor training.
+            or (governor_event and can(actor, Action.BOOK_GOVERNOR_TRAINING, school))
+        )
     )
     if not allowed:
         raise NotAllowed("You cannot cancel this booking.")

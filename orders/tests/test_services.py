@@ -373,6 +373,26 @@ def test_booking_cancel_is_refused_to_other_schools_and_teachers(manager):
     assert booking.status == "cancelled"
 
 
+def test_a_governor_cancels_governor_training_only(manager):
+    """Regression: Governors & Clerks could cancel any booking of their school, though they may
+    book (and so cancel) governor training only."""
+    governors = CategoryFactory(name="Governors & Clerks", is_governor_training=True)
+    add_event(basket_for(manager), EventFactory(title="Maths for leaders"), 1)
+    add_event(basket_for(manager), EventFactory(title="Governor briefing", categories=[governors]), 1)
+    order = place(basket_for(manager), manager)
+    leaders_booking = Booking.objects.get(order_line__order=order, event__title="Maths for leaders")
+    governor_booking = Booking.objects.get(order_line__order=order, event__title="Governor briefing")
+    governor = UserFactory(school=manager.school, role="governor")
+
+    with pytest.raises(NotAllowed):
+        booking_cancel(booking=leaders_booking, actor=governor)
+    booking_cancel(booking=governor_booking, actor=governor)
+
+    leaders_booking.refresh_from_db()
+    governor_booking.refresh_from_db()
+    assert leaders_booking.status == "booked" and governor_booking.status == "cancelled"
+
+
 def test_guest_card_order_holds_places_until_paid(outbox):
     from django.contrib.auth.models import AnonymousUser
 
