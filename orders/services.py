@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 
 from accounts.audit import audit_record
@@ -391,7 +391,11 @@ def order_payment_succeeded(*, order: Order) -> Order:
             for line in lines:
                 if not _event_places_take(events[line.event_id], line.quantity):
                     raise SoldOut(_sold_out_message(events[line.event_id], line.quantity))
-        Booking.objects.filter(order_line__order=order).update(status=BookingStatus.BOOKED, cancelled_at=None)
+        # Held places become bookings; after a release, the places it cancelled (all of them:
+        # a held place is never cancelled on its own) are booked again.
+        Booking.objects.filter(order_line__order=order).exclude(status=BookingStatus.BOOKED).update(
+            status=BookingStatus.BOOKED, cancelled_at=None
+        )
         order.status = OrderStatus.PLACED
         order.placed_at = timezone.now()
         order.places_held_until = None
@@ -415,17 +419,15 @@ def order_payment_failed(*, order: Order, status: str = OrderStatus.PAYMENT_FAIL
         order = Order.objects.select_for_update().get(pk=order.pk)
         if order.status != OrderStatus.AWAITING_PAYMENT:
             return order
-        lines = list(order.lines.filter(kind=LineKind.EVENT))
-        for event in (
-            Event.objects.select_for_update().filter(pk__in=[x.event_id for x in lines]).order_by("pk")
-        ):
-            held = sum(x.quantity for x in lines if x.event_id == event.pk)
-            Event.objects.filter(pk=event.pk).update(
-                places_taken=F("places_taken") - min(held, event.places_taken)
-            )
-        Booking.objects.filter(order_line__order=order, status=BookingStatus.HELD).update(
-            status=BookingStatus.CANCELLED, cancelled_at=timezone.now()
+        held_bookings = Booking.objects.filter(order_line__order=order, status=BookingStatus.HELD)
+        held_by_event = dict(
+            held_bookings.values_list("event_id").annotate(n=Count("id")).values_list("event_id", "n")
         )
+        for event in Event.objects.select_for_update().filter(pk__in=held_by_event).order_by("pk"):
+            Event.objects.filter(pk=event.pk).update(
+                places_taken=F("places_taken") - min(held_by_event[event.pk], event.places_taken)
+            )
+        held_bookings.update(status=BookingStatus.CANCELLED, cancelled_at=timezone.now())
         order.status = status
         order.save(update_fields=["status"])
         audit_record(
@@ -433,7 +435,7 @@ def order_payment_failed(*, order: Order, status: str = OrderStatus.PAYMENT_FAIL
             actor=None,
             school=order.school,
             target=order,
-            detail={"status": status, "places_released": sum(x.quantity for x in lines)},
+            detail={"status": status, "places_released": sum(held_by_event.values())},
         )
     return order
 
@@ -465,6 +467,11 @@ def booking_cancel(*, booking: Booking, actor) -> Booking:
         booking = Booking.objects.select_for_update().get(pk=booking.pk)
         if booking.status == BookingStatus.CANCELLED:
             return booking
+        if booking.status == BookingStatus.HELD:
+            raise Conflict(
+                "This place is held while a card payment is made: it is released with its order "
+                "if the payment does not go through."
+            )
         booking.status = BookingStatus.CANCELLED
         booking.cancelled_at = timezone.now()
         booking.save(update_fields=["status", "cancelled_at"])

@@ -393,6 +393,34 @@ def test_a_governor_cancels_governor_training_only(manager):
     assert leaders_booking.status == "booked" and governor_booking.status == "cancelled"
 
 
+def test_a_held_place_is_not_cancelled_on_its_own(db):
+    """A guest's held places go (or stay) with their order's payment; cancelling one alone would
+    let the payment's outcome count it twice."""
+    from django.contrib.auth.models import AnonymousUser
+
+    event = EventFactory(capacity=4, non_member_price=Decimal("80.00"))
+    basket = basket_for(session_key="guest-held")
+    add_event(basket, event, [("Gail Guest", "gail@home.example"), ("Gus Guest", "gus@home.example")])
+    order = order_place(
+        basket=basket,
+        actor=AnonymousUser(),
+        school=None,
+        purchase_order_number="",
+        idempotency_key=key(),
+        buyer_name="Gail Guest",
+        buyer_email="gail@home.example",
+    )
+    held = Booking.objects.filter(order_line__order=order).first()
+    with pytest.raises(Conflict):
+        booking_cancel(booking=held, actor=StaffFactory())
+    order_payment_failed(order=order)
+    event.refresh_from_db()
+    assert event.places_taken == 0
+    assert set(Booking.objects.filter(order_line__order=order).values_list("status", flat=True)) == {
+        "cancelled"
+    }
+
+
 def test_guest_card_order_holds_places_until_paid(outbox):
     from django.contrib.auth.models import AnonymousUser
 
