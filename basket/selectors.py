@@ -119,18 +119,17 @@ def basket_priced(basket: Basket | None, *, user, buyer) -> PricedBasket:
     from catalogue.rules import purchase_refusal
     from events.eligibility import booking_refusal
     from orders.selectors import delegates_already_booked
-    from pricing.catalogue import base_reason, event_quote, product_quote
+    from pricing.catalogue import base_reason
 
     lines = basket_lines(basket)
-    used: dict[int, int] = {}
+    quotes = basket_line_quotes(lines, buyer)
     booked = delegates_already_booked(
         {(line.event_id, d.email.lower()) for line in lines if line.event_id for d in line.delegates.all()}
     )
     priced = []
-    for line in lines:
+    for line, quote in zip(lines, quotes, strict=True):
         if line.event_id:
             event = line.event
-            quote = event_quote(event, buyer, quantity=line.quantity, used=used)
             item = PricedLine(
                 line=line,
                 quote=quote,
@@ -150,7 +149,6 @@ def basket_priced(basket: Basket | None, *, user, buyer) -> PricedBasket:
                 d.email.lower() for d in line.delegates.all() if (event.pk, d.email.lower()) in booked
             }
         else:
-            quote = product_quote(line.product, buyer)
             item = PricedLine(
                 line=line,
                 quote=quote,
@@ -161,6 +159,28 @@ def basket_priced(basket: Basket | None, *, user, buyer) -> PricedBasket:
     result = PricedBasket(lines=priced)
     _coupon_apply(result, basket, buyer=buyer)
     return result
+
+
+def basket_line_quotes(lines: list[BasketLine], buyer) -> list[LineQuote]:
+    """The one way a basket's lines are priced (by the pricing app), in basket order, with
+    package places shared across the event lines as the order will use them."""
+    from pricing.catalogue import event_quote, product_quote
+
+    used: dict[int, int] = {}
+    return [
+        event_quote(line.event, buyer, quantity=line.quantity, used=used)
+        if line.event_id
+        else product_quote(line.product, buyer, quantity=line.quantity)
+        for line in lines
+    ]
+
+
+def basket_coupon_lines(basket: Basket | None, buyer) -> list:
+    """The basket priced for `buyer`, as a promotional code sees it."""
+    lines = basket_lines(basket)
+    return coupon_lines(
+        (line.pk, line, quote) for line, quote in zip(lines, basket_line_quotes(lines, buyer), strict=True)
+    )
 
 
 def coupon_lines(items) -> list:

@@ -86,32 +86,6 @@ def coupon_terms_for(coupon: Coupon | None, *, school=None, email: str = "") -> 
     )
 
 
-def coupon_lines_for_basket(basket, buyer) -> list[CouponLine]:
-    """The basket's lines priced for `buyer` by the pricing app, as the coupon sees them."""
-    from pricing.catalogue import event_quote, product_quote
-
-    lines = []
-    for line in basket.lines.select_related("event", "product").prefetch_related("event__categories"):
-        if line.event_id:
-            lines.append(
-                CouponLine(
-                    key=line.pk,
-                    quote=event_quote(line.event, buyer, quantity=line.quantity),
-                    event_id=line.event_id,
-                    category_ids=frozenset(c.pk for c in line.event.categories.all()),
-                )
-            )
-        else:
-            lines.append(
-                CouponLine(
-                    key=line.pk,
-                    quote=product_quote(line.product, buyer, quantity=line.quantity),
-                    product_id=line.product_id,
-                )
-            )
-    return lines
-
-
 def coupon_evaluate(
     *, coupon: Coupon | None, lines: list[CouponLine], school=None, email: str = "", entered: str = ""
 ) -> CouponResult:
@@ -132,12 +106,13 @@ class BasketCouponState:
 
 def basket_coupon_state(basket, *, school=None, email: str = "") -> BasketCouponState:
     """The applied coupon and what it does to the basket now (it may have stopped applying)."""
+    from basket.selectors import basket_coupon_lines
     from pricing.buyers import buyer_for
 
     coupon = coupon_for_basket(basket)
     if coupon is None:
         return BasketCouponState(coupon=None, result=None)
-    lines = coupon_lines_for_basket(basket, buyer_for(school))
+    lines = basket_coupon_lines(basket, buyer_for(school))
     return BasketCouponState(
         coupon=coupon, result=coupon_evaluate(coupon=coupon, lines=lines, school=school, email=email)
     )

@@ -15,7 +15,7 @@ from pricing.coupons import coupon_check
 from pricing.money import ZERO, money
 
 from ..models import BasketCoupon, Coupon, CouponRedemption
-from ..selectors import coupon_evaluate, coupon_get_by_code, coupon_lines_for_basket, coupon_terms_for
+from ..selectors import coupon_evaluate, coupon_get_by_code, coupon_terms_for
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +25,7 @@ def basket_coupon_apply(*, basket, code: str, school=None, email: str = "", acto
 
     Raises InvalidInput with the reason (unknown, expired, used up, not for these items,
     minimum spend) when it cannot be used."""
+    from basket.selectors import basket_coupon_lines
     from pricing.buyers import buyer_for
 
     entered = (code or "").strip()
@@ -33,7 +34,7 @@ def basket_coupon_apply(*, basket, code: str, school=None, email: str = "", acto
     if len(entered) > 40:
         raise InvalidInput(f"{entered[:40]}… is not a promotional code we recognise.", code="unknown")
     coupon = coupon_get_by_code(entered)
-    lines = coupon_lines_for_basket(basket, buyer_for(school))
+    lines = basket_coupon_lines(basket, buyer_for(school))
     if not lines:
         raise InvalidInput(
             "Add something to your basket before applying a promotional code.", code="empty_basket"

@@ -9,7 +9,7 @@ def basket_coupon(context, basket=None):
     and the last refused code with its reason (shown once)."""
     from accounts.selectors import acting_school_for
 
-    from ..selectors import basket_coupon_state
+    from ..selectors import BasketCouponState, basket_coupon_state
     from ..views import COUPON_FLASH
 
     request = context.get("request")
@@ -17,7 +17,11 @@ def basket_coupon(context, basket=None):
     school, email = None, ""
     if request is not None and request.user.is_authenticated:
         school, email = acting_school_for(request), request.user.email
-    state = basket_coupon_state(basket, school=school, email=email) if basket is not None else None
+    priced = context.get("priced")  # the basket page has priced it already, coupon included
+    if basket is not None and getattr(priced, "coupon", None) is not None:
+        state = BasketCouponState(coupon=priced.coupon, result=priced.coupon_result)
+    else:
+        state = basket_coupon_state(basket, school=school, email=email) if basket is not None else None
     return {
         "coupon": state.coupon if state else None,
         "result": state.result if state else None,

@@ -214,6 +214,28 @@ def test_the_partial_shows_the_saving_and_removing_works(client, sbm, basket):
     assert coupon_for_basket(basket) is None
 
 
+def test_a_code_sees_the_basket_priced_as_the_order_will_be(client, sbm, school):
+    """Regression: the code's check priced each line on its own, so two lines sharing a
+    package's last places both looked free and a minimum spend the basket met was refused."""
+    from catalogue.tests.factories import EntitlementFactory, ProductFactory
+
+    leaders = CategoryFactory(name="Leaders")
+    EntitlementFactory(school=school, product=ProductFactory(covers_categories=[leaders]), places_limit=2)
+    basket = Basket.objects.create(user=sbm)
+    for _ in range(2):
+        BasketLine.objects.create(
+            basket=basket,
+            event=EventFactory(non_member_price=Decimal("60.00"), categories=[leaders]),
+            quantity=2,
+        )
+    CouponFactory(code="SPEND100", kind="percentage", value=Decimal("10"), minimum_spend=Decimal("100"))
+    client.force_login(sbm)
+    apply(client, "spend100")
+    assert coupon_for_basket(basket).code == "SPEND100"  # the basket comes to £120.00
+    body = client.get(reverse("basket:detail")).content.decode()
+    assert 'id="basket-total">£108.00' in body and "you save £12.00" in body
+
+
 def test_the_form_is_offered_behind_have_a_promotional_code(client, sbm, basket):
     from django.template import Context, Template
     from django.test import RequestFactory
