@@ -10,10 +10,11 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
+from portal.errors import Conflict
 from pricing.coupons import CouponLine, CouponResult, CouponTerms, coupon_apply
 from pricing.money import ZERO, money
 
-from .models import BasketCoupon, Coupon, CouponRedemption, CreditNote, Invoice
+from .models import BasketCoupon, Coupon, CouponRedemption, CreditNote, Invoice, InvoicingBody
 
 # --- Invoices for a school's dashboard --------------------------------------------------------
 
@@ -236,3 +237,11 @@ def finance_summary(rows: list[FinanceRow]) -> list[SummaryRow]:
         )
         for (body, month), b in sorted(buckets.items(), key=lambda item: (item[0][0], item[0][1]))
     ]
+
+
+def invoicing_body_default() -> InvoicingBody:
+    """The body that invoices everything not assigned to another (HEP in the default set-up)."""
+    body = InvoicingBody.objects.filter(is_default=True).first()
+    if body is None:
+        raise Conflict("No default invoicing body is set up. Ask the site administrator to mark one.")
+    return body

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.policy import Action, can
+from billing.selectors import invoicing_body_default
 from billing.services import order_placed
 from orders.numbers import order_number_next
 from portal.errors import Conflict, InvalidInput, NotAllowed
@@ -69,18 +70,6 @@ def payment_due_date_for(school, payment_due: str, *, today: dt.date) -> dt.date
     )
 
 
-def _default_invoicing_body():
-    from billing.models import InvoicingBody
-
-    body = (
-        InvoicingBody.objects.filter(is_default=True).first()
-        or InvoicingBody.objects.filter(code="hep").first()
-    )
-    if body is None:
-        raise Conflict("No default invoicing body is set up. Ask the site administrator to add one.")
-    return body
-
-
 def _place_order(*, membership: Membership, working: list[dict], reason: str, actor, now: dt.datetime):
     """The order (on account, placed) with one membership line carrying the price snapshot."""
     from orders.models import LineKind, Order, OrderLine, OrderStatus, PaymentMethod
@@ -113,7 +102,7 @@ def _place_order(*, membership: Membership, working: list[dict], reason: str, ac
         total=membership.price,
         price_reason=reason,
         price_working=working,
-        invoicing_body=_default_invoicing_body(),
+        invoicing_body=invoicing_body_default(),
     )
     membership.order = order
     membership.save(update_fields=["order"])
